@@ -1,0 +1,106 @@
+"""The data types that plugins and the host exchange."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any, Callable, Optional, Sequence
+
+
+@dataclass(frozen=True)
+class Node:
+    """One category or term of a dataset.
+
+    ``id`` is stable across runs (for WordNet-backed data the WNID such as
+    ``n02084071``); ``name`` is what the wildcard file shows; ``synonyms``
+    are the other names (used to disambiguate siblings); ``gloss`` becomes the
+    ``# instruction:`` comment; ``synset`` is the WordNet id behind the node,
+    if any, which smart shaping and arrangement use.
+    """
+
+    id: str
+    name: str
+    synonyms: tuple = ()
+    gloss: Optional[str] = None
+    synset: Optional[str] = None
+
+
+@dataclass
+class Dataset:
+    """A dataset a plugin provides.
+
+    :param name: the CLI name (``wildcards-gen dataset NAME``).
+    :param help: one line for listings and ``--help``.
+    :param find_roots: ``find_roots(run) -> list[Node]``; raise
+        :class:`wildcards_gen.UsageError` for bad options.
+    :param options: extra :mod:`click` parameters; their values arrive in
+        ``run.options`` under the parameter names.
+    :param presets: smart-shaping preset overrides, ``{name: {setting: value}}``.
+    :param skip_nodes: default ``--skip-nodes`` for smart presets (ids or names).
+    :param header: lines written as comments at the top of the output
+        (attribution of the source data, for instance).
+    """
+
+    name: str
+    help: str
+    find_roots: Callable[["Run"], Sequence[Node]]
+    options: list = field(default_factory=list)
+    presets: dict = field(default_factory=dict)
+    skip_nodes: tuple = ()
+    header: tuple = ()
+    plugin: str = ""
+
+
+@dataclass
+class Category:
+    """A category key of the output: sub-categories and/or a list of items."""
+
+    name: str
+    instruction: Optional[str] = None
+    id: Optional[str] = None
+    synset: Optional[str] = None
+    synonyms: tuple = ()
+    children: list = field(default_factory=list)
+    items: list = field(default_factory=list)
+
+    def walk(self):
+        """Yield this category and every category below it, depth first."""
+        stack = [self]
+        while stack:
+            cat = stack.pop()
+            yield cat
+            stack.extend(reversed(cat.children))
+
+
+@dataclass
+class Group:
+    """A named sub-group that ``arrange`` returns."""
+
+    name: str
+    terms: list
+    instruction: Optional[str] = None
+    synset: Optional[str] = None
+
+
+@dataclass
+class Run:
+    """Everything a plugin may need during one generation."""
+
+    dataset: str
+    options: dict
+    stats: Any
+    cache_dir: Any
+    verbose: int = 0
+
+    @property
+    def wordnet(self):
+        """The shared WordNet 3.0 API (see :mod:`wildcards_gen.wordnet`)."""
+        from wildcards_gen import wordnet
+
+        return wordnet.get()
+
+    def log(self, message: str, level: int = 1) -> None:
+        """Print ``message`` to stderr when ``-v`` is at least ``level``."""
+        if self.verbose >= level:
+            import click
+
+            click.echo(message, err=True)

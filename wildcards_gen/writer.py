@@ -1,0 +1,95 @@
+"""Write categories as commented YAML (ruamel.yaml round-trip) or JSONL, atomically.
+
+The CommentedMap is built here, on the calling thread, after every worker has
+finished: worker threads never touch ruamel objects.
+"""
+
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from pathlib import Path
+
+from wildcards_gen.model import Category
+from wildcards_gen.sanitize import needs_quotes
+
+
+def _scalar(text: str):
+    if needs_quotes(text):
+        from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+
+        return DoubleQuotedScalarString(text)
+    return text
+
+
+def to_commented_map(categories: list[Category]):
+    """Nested CommentedMaps; each key's instruction as an end-of-line comment."""
+    from ruamel.yaml.comments import CommentedMap, CommentedSeq
+
+    def build(cats):
+        mapping = CommentedMap()
+        for cat in cats:
+            key = _scalar(cat.name)
+            if cat.children:
+                mapping[key] = build(cat.children)
+            else:
+                mapping[key] = CommentedSeq(_scalar(i) for i in cat.items)
+            if cat.instruction:
+                mapping.yaml_add_eol_comment(f"# instruction: {one_line(cat.instruction)}", key)
+        return mapping
+
+    return build(categories)
+
+
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def render_yaml(categories: list[Category], header: list[str] = ()) -> str:
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.allow_unicode = True
+    buf = io.StringIO()
+    for line in header:
+        buf.write(f"# {line}\n" if line else "#\n")
+    yaml.dump(to_commented_map(categories), buf)
+    return buf.getvalue()
+
+
+def iter_leaves(categories: list[Category], path: tuple = ()):
+    """``(path, item)`` for every item, in output order."""
+    for cat in categories:
+        here = path + (cat.name,)
+        for item in cat.items:
+            yield here, item
+        yield from iter_leaves(cat.children, here)
+
+
+def render_jsonl(categories: list[Category]) -> str:
+    lines = [json.dumps({"path": list(p), "item": item}, ensure_ascii=False) for p, item in iter_leaves(categories)]
+    return "".join(line + "\n" for line in lines)
+
+
+def write_atomic(path: Path, text: str) -> None:
+    """Write to a temporary file in the same folder, then rename over ``path``."""
+    path = Path(path)
+    folder = path.parent if str(path.parent) else Path(".")
+    folder.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+            fh.flush()
+            os.fsync(fh.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        try:
+            os.unlink(tmp)
+        except FileNotFoundError:
+            pass
+        raise

@@ -37,7 +37,7 @@ def to_commented_map(categories: list[Category]):
             else:
                 mapping[key] = CommentedSeq(_scalar(i) for i in cat.items)
             if cat.instruction:
-                mapping.yaml_add_eol_comment(f"# instruction: {one_line(cat.instruction)}", key)
+                mapping.yaml_add_eol_comment(f"# instruction: {one_line(cat.instruction)}", key, column=0)
         return mapping
 
     return build(categories)

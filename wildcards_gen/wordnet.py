@@ -20,7 +20,7 @@ from pathlib import Path
 from wildcards_gen import paths, wordnet_source
 from wildcards_gen.errors import DataError, UsageError
 
-FORMAT_VERSION = "1"
+FORMAT_VERSION = "2"
 SNAPSHOT_NAME = f"wordnet-3.0-nouns-v{FORMAT_VERSION}.sqlite"
 _WNID = re.compile(r"^n(\d{8})$")
 _SYNSET_NAME = re.compile(r"^.+\.n\.\d+$")
@@ -221,10 +221,8 @@ def _build(source, path: Path, fingerprint: str) -> None:
         rows.append((
             s.offset(), s.name(), "\t".join(l.replace("_", " ") for l in s.lemma_names()),
             s.definition(), s.lexname(), depth[s.offset()],
-            " ".join(str(h.offset()) for h in s.hypernyms()),
-            " ".join(str(h.offset()) for h in s.hyponyms()),
-            " ".join(str(h.offset()) for h in s.instance_hypernyms()),
-            " ".join(str(h.offset()) for h in s.instance_hyponyms()),
+            _offsets(s.hypernyms()), _offsets(s.hyponyms()),
+            _offsets(s.instance_hypernyms()), _offsets(s.instance_hyponyms()),
         ))
         bar.update()
     bar.close()
@@ -256,6 +254,11 @@ def _build(source, path: Path, fingerprint: str) -> None:
     finally:
         conn.close()
     os.replace(tmp, path)
+
+
+def _offsets(synsets) -> str:
+    """Offsets in ascending order: NLTK keeps pointers in a set, whose order varies per process."""
+    return " ".join(str(o) for o in sorted(x.offset() for x in synsets))
 
 
 def _warn(message: str) -> None:

@@ -13,6 +13,7 @@ import re
 import shutil
 import sys
 import tempfile
+import warnings
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -192,7 +193,9 @@ def open_reader(source: Source):
     if str(data_dir) not in nltk.data.path:
         nltk.data.path.insert(0, str(data_dir))
     root = nltk.data.find("corpora/wordnet.zip/wordnet/" if source.corpus.suffix == ".zip" else "corpora/wordnet")
-    reader = WordNetCorpusReader(root, None)
+    with warnings.catch_warnings():  # "multilingual functions are not available": no OMW, as intended
+        warnings.simplefilter("ignore", UserWarning)
+        reader = WordNetCorpusReader(root, None)
     version = reader.get_version()
     if version != "3.0":
         raise DataError(f"WordNet at {source.corpus} is version {version}; wildcards-gen needs WordNet 3.0")

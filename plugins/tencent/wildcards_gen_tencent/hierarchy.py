@@ -1,0 +1,182 @@
+"""Parse and validate ``dictionary_and_semantic_hierarchy.txt``, once per process.
+
+The file is one header line, then tab-separated ``category_index``,
+``category_id`` (a WordNet 3.0 noun id), ``index_of_parent_category`` (-1 for
+a root) and ``category name`` (comma-separated synonyms, the first one shown).
+Every problem is a :class:`DataError` reading ``FILE:LINE: what is wrong``, so
+a bad file never produces a traceback or a partial output.
+"""
+
+from __future__ import annotations
+
+import re
+import threading
+from dataclasses import dataclass
+from pathlib import Path
+
+from wildcards_gen import DataError
+
+HEADER = ("category_index", "category_id", "index_of_parent_category", "category name")
+_WNID = re.compile(r"^n\d{8}$")
+_INT = re.compile(r"^[+-]?\d+$")
+
+
+@dataclass(frozen=True)
+class Category:
+    """One line of the file."""
+
+    index: int
+    wnid: str
+    parent: int  # -1 for a root
+    names: tuple  # stripped synonyms, display name first
+    line: int
+    id: str  # the WNID, or "WNID#index" when the WNID occurs more than once
+
+    @property
+    def name(self) -> str:
+        return self.names[0]
+
+
+class Hierarchy:
+    """The parsed file: categories by index, children in file order, roots in file order."""
+
+    def __init__(self, path: Path, categories: list[Category]):
+        self.path = path
+        self.by_index = {c.index: c for c in categories}
+        self.by_id = {c.id: c for c in categories}
+        self.children: dict[int, list[Category]] = {c.index: [] for c in categories}
+        self.roots: list[Category] = []
+        for c in categories:
+            (self.roots if c.parent == -1 else self.children[c.parent]).append(c)
+
+    def __len__(self) -> int:
+        return len(self.by_index)
+
+    def level_of(self, index: int) -> int:
+        level = 1
+        while self.by_index[index].parent != -1:
+            index = self.by_index[index].parent
+            level += 1
+        return level
+
+
+def parse(path: Path) -> Hierarchy:
+    """Read and check the whole file; raise DataError at the first problem."""
+    path = Path(path)
+    try:
+        data = path.read_bytes()
+    except OSError as exc:
+        raise DataError(f"cannot read the Tencent hierarchy file {path}: {exc.strerror or exc}") from exc
+    lines = data.split(b"\n")
+    if not lines or not lines[0].strip():
+        raise DataError(f"{path}:1: empty file; expected the header line {_header_text()}")
+    first = _decode(path, 1, lines[0]).lstrip("\ufeff").rstrip("\r")
+    if tuple(col.strip() for col in first.split("\t")) != HEADER:
+        raise DataError(f"{path}:1: expected the header line {_header_text()}, found {first[:80]!r}")
+    categories: list[Category] = []
+    seen_line: dict[int, int] = {}
+    wnid_count: dict[str, int] = {}
+    for lineno, raw in enumerate(lines[1:], start=2):
+        text = _decode(path, lineno, raw).rstrip("\r")
+        if not text.strip():
+            continue
+        cols = text.split("\t")
+        if len(cols) != 4:
+            raise DataError(f"{path}:{lineno}: expected 4 tab-separated columns "
+                            f"({', '.join(HEADER)}), found {len(cols)}")
+        index_text, wnid, parent_text, name_text = (c.strip() for c in cols)
+        if not _INT.match(index_text):
+            raise DataError(f"{path}:{lineno}: category_index {index_text!r} is not an integer")
+        if not _INT.match(parent_text):
+            raise DataError(f"{path}:{lineno}: index_of_parent_category {parent_text!r} is not an integer")
+        if not _WNID.match(wnid):
+            raise DataError(f"{path}:{lineno}: category_id {wnid!r} is not a WordNet noun id like n02084071")
+        names = _names(name_text)
+        if not names:
+            raise DataError(f"{path}:{lineno}: the category name is empty")
+        index = int(index_text)
+        if index < 0:
+            raise DataError(f"{path}:{lineno}: category_index {index} is negative")
+        if index in seen_line:
+            raise DataError(f"{path}:{lineno}: duplicate category_index {index} (first on line {seen_line[index]})")
+        seen_line[index] = lineno
+        wnid_count[wnid] = wnid_count.get(wnid, 0) + 1
+        categories.append(Category(index, wnid, int(parent_text), names, lineno, wnid))
+    if not categories:
+        raise DataError(f"{path}:{len(lines)}: no categories after the header line")
+    for c in categories:
+        if c.parent != -1 and c.parent not in seen_line:
+            raise DataError(f"{path}:{c.line}: parent index {c.parent} of category {c.index} ({c.wnid}) does not exist")
+    _check_cycles(path, categories)
+    if any(n > 1 for n in wnid_count.values()):
+        categories = [
+            Category(c.index, c.wnid, c.parent, c.names, c.line, f"{c.wnid}#{c.index}") if wnid_count[c.wnid] > 1 else c
+            for c in categories
+        ]
+    return Hierarchy(path, categories)
+
+
+def _names(text: str) -> tuple:
+    """Synonyms in order, stripped, without empty or repeated ones."""
+    out: list[str] = []
+    for part in text.split(","):
+        part = " ".join(part.split())
+        if part and part not in out:
+            out.append(part)
+    return tuple(out)
+
+
+def _check_cycles(path: Path, categories: list[Category]) -> None:
+    """Every chain of parents must end at a root (-1); report the first line on a loop."""
+    parent = {c.index: c.parent for c in categories}
+    line = {c.index: c.line for c in categories}
+    state: dict[int, int] = {}  # 1 = on the current chain, 2 = reaches a root
+    for c in categories:
+        chain = []
+        node = c.index
+        while node != -1 and state.get(node) != 2:
+            if state.get(node) == 1:
+                loop = chain[chain.index(node):]
+                first = min(loop, key=line.get)
+                shown = loop[loop.index(first):] + loop[:loop.index(first)] + [first]
+                raise DataError(f"{path}:{line[first]}: category {first} is its own ancestor "
+                                f"(cycle {' -> '.join(map(str, shown))})")
+            state[node] = 1
+            chain.append(node)
+            node = parent[node]
+        for n in chain:
+            state[n] = 2
+
+
+def _decode(path: Path, lineno: int, raw: bytes) -> str:
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise DataError(f"{path}:{lineno}: not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+
+def _header_text() -> str:
+    return "'" + "<TAB>".join(HEADER) + "'"
+
+
+# -- one parse per file version per process ------------------------------------
+
+_cache: dict[str, tuple] = {}
+_lock = threading.Lock()
+
+
+def load(path: Path) -> Hierarchy:
+    """The parsed hierarchy of ``path``, parsed again only when its mtime or size changes."""
+    path = Path(path).resolve()
+    try:
+        st = path.stat()
+    except OSError as exc:
+        raise DataError(f"cannot read the Tencent hierarchy file {path}: {exc.strerror or exc}") from exc
+    stamp = (st.st_mtime_ns, st.st_size)
+    with _lock:  # one parse at a time; other threads wait and reuse the result
+        hit = _cache.get(str(path))
+        if hit is not None and hit[0] == stamp:
+            return hit[1]
+        hierarchy = parse(path)
+        _cache[str(path)] = (stamp, hierarchy)
+        return hierarchy

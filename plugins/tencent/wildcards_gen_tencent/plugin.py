@@ -1,0 +1,124 @@
+"""The ``tencent`` dataset: Tencent ML-Images' 11,166-category semantic hierarchy.
+
+Node ids are the file's WNIDs (``WNID#index`` if a WNID repeats); glosses come
+from WordNet 3.0 by WNID. Children keep the file's order.
+"""
+
+from __future__ import annotations
+
+import difflib
+import re
+
+import click
+
+from wildcards_gen import Dataset, Node, UsageError, hookimpl
+
+from wildcards_gen_tencent import hierarchy, source
+
+NAME = "tencent"
+_WNID = re.compile(r"^n\d{8}(#\d+)?$", re.IGNORECASE)
+
+PRESETS = {
+    "balanced": {"min_depth": 4, "min_hyponyms": 30, "min_leaf": 5},
+    "compact": {"min_depth": 3, "min_hyponyms": 100, "min_leaf": 10},
+    "flat": {"min_depth": 2, "min_hyponyms": 600, "min_leaf": 20},
+}
+SKIP_NODES = ("placental", "organism", "living thing", "whole", "object", "physical entity", "causal agent")
+HEADER = (
+    "Tencent ML-Images semantic hierarchy (dictionary_and_semantic_hierarchy.txt), by Tencent,",
+    "licensed CC BY 4.0 (https://creativecommons.org/licenses/by/4.0/).",
+    f"Source: {source.SOURCE_PAGE} ({source.URL})",
+    "Changes: reshaped into wildcard lists by wildcards-gen (depth limits, renamed keys).",
+    "Instructions (category definitions) from Princeton WordNet 3.0 (https://wordnet.princeton.edu/).",
+)
+
+
+def options() -> list:
+    return [
+        click.Option(["--hierarchy-file"], type=click.Path(dir_okay=False, path_type=str), default=None,
+                     help=f"The Tencent {source.FILENAME}. Default: the copy in the cache, "
+                          "downloaded on first use."),
+        click.Option(["--root", "roots"], multiple=True, metavar="ID|NAME",
+                     help="A WNID (n00015388) or category name whose subtree to generate; repeatable. "
+                          "Default: all 4 roots."),
+    ]
+
+
+def load(run, announce: bool = False) -> hierarchy.Hierarchy:
+    return hierarchy.load(source.locate(run, announce))
+
+
+def to_node(cat: hierarchy.Category, run) -> Node:
+    synset = run.wordnet.synset(cat.wnid)
+    if synset is None:
+        run.stats.event("gloss_unknown_wnid", id=cat.id, name=cat.name)
+    return Node(id=cat.id, name=cat.name, synonyms=cat.names[1:],
+                gloss=synset.gloss if synset else None, synset=synset.wnid if synset else None)
+
+
+def find_roots(run) -> list[Node]:
+    h = load(run, announce=True)
+    run.stats.incr("input.file_categories", len(h))
+    wanted = run.options.get("roots") or ()
+    chosen = [select_root(h, text) for text in wanted] if wanted else list(h.roots)
+    unique = list({c.index: c for c in chosen}.values())
+    run.log(f"Tencent roots: {', '.join(f'{c.name} ({c.id})' for c in unique)}")
+    return [to_node(c, run) for c in unique]
+
+
+def select_root(h: hierarchy.Hierarchy, text: str) -> hierarchy.Category:
+    """A WNID, or a category name: the display name first, then any synonym; ambiguity is an error."""
+    key = text.strip()
+    if _WNID.match(key):
+        key = key.lower()
+        if key in h.by_id:
+            return h.by_id[key]
+        repeated = [c for c in h.by_index.values() if c.wnid == key]
+        if repeated:
+            raise UsageError(f"--root {text}: this WNID occurs {len(repeated)} times; use one of "
+                             + ", ".join(c.id for c in repeated))
+        raise UsageError(f"--root {text}: no category with this WNID in the Tencent hierarchy")
+    folded = key.casefold()
+    for field in (lambda c: c.names[:1], lambda c: c.names[1:]):
+        hits = [c for c in h.by_index.values() if folded in (n.casefold() for n in field(c))]
+        if len(hits) == 1:
+            return hits[0]
+        if hits:
+            listed = "; ".join(f"{c.id} ({', '.join(c.names)}{_under(h, c)})" for c in hits)
+            raise UsageError(f"--root {text!r} is ambiguous: {len(hits)} categories match: {listed}. "
+                             "Pass the WNID instead")
+    names = sorted({n for c in h.by_index.values() for n in c.names})
+    close = difflib.get_close_matches(key, names, n=5, cutoff=0.7)
+    hint = f"; did you mean: {', '.join(close)}?" if close else ""
+    raise UsageError(f"--root {text!r}: no Tencent category has this name or WNID{hint}")
+
+
+def _under(h, c) -> str:
+    return f", under {h.by_index[c.parent].name}" if c.parent != -1 else ", a root"
+
+
+def make_dataset() -> Dataset:
+    """A fresh Dataset per registry (the host stamps the plugin name on it)."""
+    return Dataset(
+        name=NAME,
+        help="Tencent ML-Images: 11,166 WordNet categories under 4 roots (CC BY 4.0).",
+        find_roots=find_roots,
+        options=options(),
+        presets=dict(PRESETS),
+        skip_nodes=SKIP_NODES,
+        header=HEADER,
+    )
+
+
+@hookimpl
+def register_datasets(register):
+    register(make_dataset())
+
+
+@hookimpl
+def iter_children(dataset, node, run):
+    if dataset != NAME:
+        return None
+    h = load(run)
+    cat = h.by_id[node.id]
+    return [to_node(child, run) for child in h.children[cat.index]]

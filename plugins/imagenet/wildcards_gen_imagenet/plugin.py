@@ -1,0 +1,153 @@
+"""The ``imagenet`` dataset: WordNet 3.0 nouns below a root, optionally limited to ImageNet classes.
+
+Registered through the ``wildcards_gen`` entry point. Node ids and synsets
+are WNIDs (``n02084071``); names are the synset's first lemma.
+"""
+
+from __future__ import annotations
+
+import threading
+from pathlib import Path
+
+import click
+
+from wildcards_gen import Dataset, UsageError, hookimpl
+
+from wildcards_gen_imagenet import classlists
+from wildcards_gen_imagenet.hierarchy import ABSTRACT, Hierarchy, compile_regexes
+
+NAME = "imagenet"
+DEFAULT_ROOT = "entity.n.01"
+STATE_ATTR = "_wildcards_gen_imagenet"
+HEADER = (
+    "Source: WordNet 3.0, (c) 2006 Princeton University, WordNet 3.0 licence "
+    "(https://wordnet.princeton.edu/license-and-commercial-use).",
+    "ImageNet class lists (--filter): WNID lists published with timm "
+    "(huggingface/pytorch-image-models, Apache-2.0).",
+)
+
+_state_lock = threading.Lock()
+
+
+def options() -> list:
+    return [
+        click.Option(["--root"], default=DEFAULT_ROOT, show_default=True, metavar="SYNSET",
+                     help="Top of the tree: a WNID (n02084071), a synset name (dog.n.01) or a noun "
+                          "(dog: its first sense; the others are listed on stderr)."),
+        click.Option(["--filter", "filter"], type=click.Choice(["1k", "12k", "21k", "none"]), default="none",
+                     show_default=True,
+                     help="Keep only synsets that are, or have below them, classes of this ImageNet "
+                          "release (the list is downloaded into the cache on first use)."),
+        click.Option(["--class-list"], type=click.Path(dir_okay=False, path_type=Path), default=None,
+                     metavar="FILE",
+                     help="Filter by your own class list: one WNID a line, blank lines and # comments allowed."),
+        click.Option(["--strict/--no-strict"], default=False, show_default=True,
+                     help="Skip a synset whose name's primary noun sense is another synset (canine the "
+                          "tooth vs the dog family); its children move up to its parent. Each skip is "
+                          "listed in the --stats report."),
+        click.Option(["--exclude-regex"], multiple=True, metavar="PATTERN",
+                     help="Remove synsets whose name matches (Python regex, case-insensitive, searched "
+                          "anywhere in the name), with everything below them. Repeatable."),
+        click.Option(["--exclude-subtree"], multiple=True, metavar="SYNSET",
+                     help="Remove this synset and everything below it (same forms as --root). Repeatable."),
+        click.Option(["--blacklist-abstract"], is_flag=True, default=False,
+                     help="Remove WordNet's abstract branches: " + ", ".join(ABSTRACT) + "."),
+    ]
+
+
+def _quiet() -> bool:
+    ctx = click.get_current_context(silent=True)
+    obj = ctx.find_root().obj if ctx is not None else None
+    return bool(getattr(obj, "quiet", False))
+
+
+def _notice(message: str) -> None:
+    if not _quiet():
+        click.echo(message, err=True)
+
+
+def resolve(wn, text: str, option: str):
+    """A ``--root``-style value to a synset; for an ambiguous noun, say which sense was taken."""
+    synset, others = wn.resolve(text)
+    if others:
+        gloss = synset.gloss if len(synset.gloss) <= 60 else synset.gloss[:57].rstrip() + "..."
+        _notice(f"{text}: using {synset.name} ({gloss}); other senses: "
+                f"{', '.join(s.name for s in others)} — pass one of those to {option}")
+    return synset
+
+
+def build_hierarchy(run) -> tuple:
+    """Check every option, load the class list and return ``(root_synset, Hierarchy)``."""
+    opts = run.options
+    wn = run.wordnet
+    regexes = compile_regexes(opts.get("exclude_regex"))
+    root = resolve(wn, str(opts.get("root") or DEFAULT_ROOT), "--root")
+
+    excluded: dict = {}
+    for text in opts.get("exclude_subtree") or ():
+        synset = resolve(wn, str(text), "--exclude-subtree")
+        if wn.is_below(root.wnid, synset.wnid):
+            raise UsageError(f"--exclude-subtree {text} ({synset.name}) would remove the root "
+                             f"{root.name} and so the whole tree")
+        excluded.setdefault(synset.wnid, f"--exclude-subtree {text}")
+    if opts.get("blacklist_abstract"):
+        for name in ABSTRACT:
+            excluded.setdefault(wn.synset(name).wnid, "--blacklist-abstract")
+
+    key = opts.get("filter") or "none"
+    class_list = opts.get("class_list")
+    classes = label = None
+    if class_list is not None:
+        if key != "none":
+            raise UsageError(f"--class-list and --filter {key} both choose the classes; pass only one")
+        classes = classlists.load_class_list(class_list, known=lambda w: wn.synset(w) is not None)
+        label = f"--class-list {class_list}"
+    elif key != "none":
+        classes = classlists.load_release(key, run.cache_dir, quiet=_quiet())
+        label = classlists.RELEASES[key].label
+    hierarchy = Hierarchy(wn, run.stats, classes=frozenset(classes) if classes else None,
+                          strict=bool(opts.get("strict")), regexes=regexes, excluded=excluded)
+    if hierarchy.closure is not None and root.wnid not in hierarchy.closure:
+        raise UsageError(f"no {label} class is {root.name} or below it; choose another --root or filter")
+    if classes is not None:
+        run.stats.incr("imagenet.classes", len(classes))
+        run.stats.incr("imagenet.classes_below_root",
+                       sum(1 for c in classes if wn.is_below(c, root.wnid)))
+    run.log(f"imagenet: root {root.name} ({root.wnid}); filter {label or 'none'}"
+            f"{'; strict' if hierarchy.strict else ''}")
+    return root, hierarchy
+
+
+def hierarchy_of(run) -> Hierarchy:
+    """This run's hierarchy, built once (normally by ``find_roots`` on the main thread)."""
+    state = run.__dict__.get(STATE_ATTR)
+    if state is None:
+        with _state_lock:
+            state = run.__dict__.get(STATE_ATTR)
+            if state is None:
+                state = build_hierarchy(run)
+                run.__dict__[STATE_ATTR] = state
+    return state[1]
+
+
+def find_roots(run):
+    with _state_lock:
+        state = build_hierarchy(run)
+        run.__dict__[STATE_ATTR] = state
+    root, hierarchy = state
+    return [hierarchy.node(root.wnid)]
+
+
+DATASET_HELP = "WordNet 3.0 nouns below a root, optionally limited to ImageNet-1k/12k/21k classes."
+
+
+@hookimpl
+def register_datasets(register):
+    register(Dataset(name=NAME, help=DATASET_HELP, find_roots=find_roots, options=options(), header=HEADER))
+
+
+@hookimpl
+def iter_children(dataset, node, run):
+    if dataset != NAME:
+        return None
+    return list(hierarchy_of(run).children(node.id))

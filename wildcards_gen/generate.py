@@ -54,7 +54,7 @@ def build(dataset: Dataset, options: dict, registry, *, verbose: int = 0, quiet:
             bar.close()
         count_input(raw, stats)
         with stats.timer("shape"):
-            if options.get("smart"):
+            if options.get("smart") or options.get("analyze") or options.get("preview"):
                 from wildcards_gen import shaping
 
                 categories = shaping.shape(raw, dataset, run)

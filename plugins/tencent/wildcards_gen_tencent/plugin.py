@@ -84,7 +84,7 @@ def select_root(h: hierarchy.Hierarchy, text: str) -> hierarchy.Category:
         if len(hits) == 1:
             return hits[0]
         if hits:
-            listed = "; ".join(f"{c.id} ({', '.join(c.names)}{_under(h, c)})" for c in hits)
+            listed = "; ".join(f"{c.id} '{', '.join(c.names)}' {_under(h, c)}" for c in hits)
             raise UsageError(f"--root {text!r} is ambiguous: {len(hits)} categories match: {listed}. "
                              "Pass the WNID instead")
     names = sorted({n for c in h.by_index.values() for n in c.names})
@@ -94,7 +94,7 @@ def select_root(h: hierarchy.Hierarchy, text: str) -> hierarchy.Category:
 
 
 def _under(h, c) -> str:
-    return f", under {h.by_index[c.parent].name}" if c.parent != -1 else ", a root"
+    return f"under {h.by_index[c.parent].name}" if c.parent != -1 else "(a root)"
 
 
 def make_dataset() -> Dataset:

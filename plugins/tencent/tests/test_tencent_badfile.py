@@ -1,0 +1,188 @@
+"""Malformed hierarchy files: one clear line naming FILE:LINE, non-zero exit, nothing written."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from tencent_reference import HIERARCHY, read_input
+
+
+@pytest.fixture(scope="module")
+def lines(shared_data):
+    """The real file as text lines; line N of the file is lines[N - 1]."""
+    return (shared_data / HIERARCHY).read_text(encoding="utf-8").split("\n")
+
+
+@pytest.fixture(scope="module")
+def reference(shared_data):
+    return read_input(shared_data / HIERARCHY)
+
+
+def write(tmp_path, lines, changes=None, raw=None):
+    path = tmp_path / "hierarchy.txt"
+    if raw is not None:
+        path.write_bytes(raw)
+        return path
+    out = list(lines)
+    for lineno, text in (changes or {}).items():
+        out[lineno - 1] = text
+    path.write_text("\n".join(out), encoding="utf-8")
+    return path
+
+
+def columns(lines, lineno):
+    return lines[lineno - 1].split("\t")
+
+
+def run_bad(cli, tmp_path, path, *extra):
+    out = tmp_path / "out.yaml"
+    stats = tmp_path / "stats.json"
+    result = cli("dataset", "tencent", "--hierarchy-file", path, "-o", out, "--stats", stats, *extra)
+    assert result.exit_code != 0
+    assert "Traceback" not in result.output
+    assert not out.exists() and not stats.exists()
+    assert not list(tmp_path.glob(".out.yaml*")), "a temporary output file was left behind"
+    message = result.stderr.strip()
+    assert message.startswith("Error: ") and len(message.splitlines()) == 1, message
+    return message
+
+
+def test_wrong_column_count(cli, tmp_path, lines):
+    i, wnid, parent, _ = columns(lines, 100)
+    path = write(tmp_path, lines, {100: f"{i}\t{wnid}\t{parent}"})
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:100:" in message and "4 tab-separated columns" in message and "found 3" in message
+
+
+def test_non_integer_index(cli, tmp_path, lines):
+    _, wnid, parent, name = columns(lines, 200)
+    path = write(tmp_path, lines, {200: f"12a\t{wnid}\t{parent}\t{name}"})
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:200:" in message and "'12a' is not an integer" in message
+
+
+def test_non_integer_parent(cli, tmp_path, lines):
+    i, wnid, _, name = columns(lines, 201)
+    path = write(tmp_path, lines, {201: f"{i}\t{wnid}\troot\t{name}"})
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:201:" in message and "'root' is not an integer" in message
+
+
+def test_missing_parent(cli, tmp_path, lines):
+    i, wnid, _, name = columns(lines, 300)
+    path = write(tmp_path, lines, {300: f"{i}\t{wnid}\t99999\t{name}"})
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:300:" in message and "parent index 99999" in message and "does not exist" in message
+
+
+def test_cycle(cli, tmp_path, lines, reference):
+    """`object` (a root) made a child of `animal`, which lies below it: a loop through its ancestors."""
+    cats, _ = reference
+    animal = next(c for c in cats.values() if c.wnid == "n00015388")
+    obj = next(c for c in cats.values() if c.wnid == "n00002684")
+    loop, node = [], animal
+    while node is not obj:
+        loop.append(node.index)
+        node = cats[node.parent]
+    loop.append(obj.index)
+    line_of = {c.index: c.index + 2 for c in cats.values()}  # the file lists indexes in order
+    assert all(columns(lines, line_of[i])[0] == str(i) for i in loop)
+    _, wnid, _, name = columns(lines, line_of[obj.index])
+    path = write(tmp_path, lines, {line_of[obj.index]: f"{obj.index}\t{wnid}\t{animal.index}\t{name}"})
+    message = run_bad(cli, tmp_path, path)
+    first = min(loop, key=line_of.get)
+    assert f"{path}:{line_of[first]}:" in message and "cycle" in message
+    assert f"{animal.index} -> " in message or f" -> {animal.index}" in message
+
+
+def test_self_parent_is_a_cycle(cli, tmp_path, lines):
+    i, wnid, _, name = columns(lines, 502)
+    path = write(tmp_path, lines, {502: f"{i}\t{wnid}\t{i}\t{name}"})
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:502:" in message and "cycle" in message
+
+
+def test_duplicate_index(cli, tmp_path, lines):
+    first, _, _, _ = columns(lines, 400)
+    _, wnid, parent, name = columns(lines, 500)
+    path = write(tmp_path, lines, {500: f"{first}\t{wnid}\t{parent}\t{name}"})
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:500:" in message and f"duplicate category_index {first}" in message and "line 400" in message
+
+
+def test_missing_header(cli, tmp_path, lines):
+    path = write(tmp_path, lines[1:])
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:1:" in message and "header" in message
+
+
+def test_not_utf8(cli, tmp_path, lines):
+    data = "\n".join(lines).encode("utf-8").split(b"\n")
+    data[49] = data[49] + b"\xff\xfe"
+    path = write(tmp_path, lines, raw=b"\n".join(data))
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:50:" in message and "UTF-8" in message
+
+
+def test_bad_wnid(cli, tmp_path, lines):
+    i, _, parent, name = columns(lines, 60)
+    path = write(tmp_path, lines, {60: f"{i}\tdog\t{parent}\t{name}"})
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:60:" in message and "'dog'" in message
+
+
+def test_empty_name(cli, tmp_path, lines):
+    i, wnid, parent, _ = columns(lines, 61)
+    path = write(tmp_path, lines, {61: f"{i}\t{wnid}\t{parent}\t , "})
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:61:" in message and "name is empty" in message
+
+
+def test_previous_output_survives_a_bad_file(cli, tmp_path, lines):
+    out = tmp_path / "keep.yaml"
+    out.write_text("previous: [ok]\n", encoding="utf-8")
+    path = write(tmp_path, lines, {300: "x\ty\tz"})
+    result = cli("dataset", "tencent", "--hierarchy-file", path, "-o", out)
+    assert result.exit_code != 0 and out.read_text(encoding="utf-8") == "previous: [ok]\n"
+
+
+def test_missing_file_says_how_to_supply_it(cli, tmp_path):
+    out = tmp_path / "out.yaml"
+    result = cli("dataset", "tencent", "--hierarchy-file", tmp_path / "nope.txt", "-o", out)
+    assert result.exit_code != 0 and "nope.txt" in result.stderr and not out.exists()
+
+
+def test_unknown_wnid_keeps_its_category_with_a_fallback(cli, tmp_path, lines, reference, wn):
+    """A WNID WordNet 3.0 lacks: the category stays, with a plain instruction, and the report counts it."""
+    cats, _ = reference
+    target = next(c for c in cats.values() if c.name == "beverage")
+    lineno = target.index + 2
+    i, _, parent, name = columns(lines, lineno)
+    assert wn.synset("n99999999") is None
+    path = write(tmp_path, lines, {lineno: f"{i}\tn99999999\t{parent}\t{name}"})
+    out, stats = tmp_path / "out.yaml", tmp_path / "stats.json"
+    result = cli("dataset", "tencent", "--hierarchy-file", path, "--root", "matter", "-o", out, "--stats", stats)
+    assert result.exit_code == 0, result.output
+    report = json.loads(stats.read_text())
+    assert report["counts"]["glosses.missing"] == 1
+    assert report["events"]["gloss_unknown_wnid"] == [{"id": "n99999999", "name": "beverage"}]
+    line = next(l for l in out.read_text(encoding="utf-8").splitlines() if l.strip().startswith("beverage:"))
+    assert "# instruction: " in line and line.split("# instruction: ")[1].strip()
+    assert "n99999999" in [e["id"] for e in report["events"]["gloss_fallback"]]
+
+
+def test_repeated_wnid_gets_unique_ids(cli, tmp_path, lines, reference):
+    """Two categories with one WNID: both kept (ids WNID#index); --root by that WNID is ambiguous."""
+    cats, _ = reference
+    dog = next(c for c in cats.values() if c.wnid == "n02084071")
+    cat = next(c for c in cats.values() if c.wnid == "n02121620")
+    i, _, parent, name = columns(lines, cat.index + 2)
+    path = write(tmp_path, lines, {cat.index + 2: f"{i}\t{dog.wnid}\t{parent}\t{name}"})
+    out = tmp_path / "out.yaml"
+    result = cli("dataset", "tencent", "--hierarchy-file", path, "--root", dog.wnid, "-o", out)
+    assert result.exit_code == 2 and f"{dog.wnid}#{dog.index}" in result.stderr and f"{dog.wnid}#{cat.index}" in result.stderr
+    result = cli("dataset", "tencent", "--hierarchy-file", path, "--root", f"{dog.wnid}#{cat.index}", "--depth", 1, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert out.read_text(encoding="utf-8").count("\ncat:") == 1

@@ -1,0 +1,470 @@
+"""The batch manifest: parse, expand matrices, validate every task before anything runs.
+
+Each task's options are turned into the argument list of the real
+``wildcards-gen dataset NAME`` command and parsed by that click command, so
+every option it takes works here, spelled as a YAML key (``min_leaf`` or
+``min-leaf``), and bad values fail exactly as on the command line, but with
+the manifest's line number. Lists under ``matrix:`` expand into one task per
+combination; a list anywhere else is the value of a multiple option
+(``exclude-regex: [a, b]``), so the two never get confused.
+"""
+
+from __future__ import annotations
+
+import difflib
+import itertools
+import os
+import re
+import shlex
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from wildcards_gen.errors import UsageError
+
+RESERVED = ("name", "dataset", "matrix")
+NOT_IN_DEFAULTS = ("name", "output", "matrix")
+
+
+@dataclass
+class Problem:
+    line: int
+    message: str
+
+
+@dataclass
+class Task:
+    """One expanded task, ready to run: ``wildcards-gen dataset <dataset> <argv>``."""
+
+    index: int
+    name: str
+    dataset: str
+    argv: list
+    output: str
+    line: int
+    matrix: dict = field(default_factory=dict)
+    stats: str | None = None
+    explicit_name: bool = False
+
+    def command_line(self) -> str:
+        return shlex.join(["wildcards-gen", "dataset", self.dataset, *self.argv])
+
+    def spec(self) -> dict:
+        """What a worker process needs (plain, picklable)."""
+        return {"index": self.index, "name": self.name, "dataset": self.dataset,
+                "argv": list(self.argv), "output": self.output}
+
+
+class ManifestError(UsageError):
+    """The manifest has problems; ``problems`` holds each one with its line."""
+
+    def __init__(self, path, problems: list[Problem]):
+        self.path = Path(path)
+        unique = {(p.line, p.message): p for p in problems}  # matrix combinations repeat problems
+        self.problems = [unique[k] for k in sorted(unique)]
+        count = len(self.problems)
+        super().__init__(f"{count} problem{'s' if count != 1 else ''} in manifest {path}; nothing was run")
+
+    def lines(self) -> list[str]:
+        return [f"{self.path}:{p.line}: {p.message}" for p in self.problems]
+
+
+# -- loading ---------------------------------------------------------------
+
+
+def load(path) -> tuple[list, object]:
+    """Return ``(tasks, defaults)`` as ruamel round-trip nodes (they carry line numbers)."""
+    from ruamel.yaml import YAML
+
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read manifest {path}: {exc}") from exc
+    try:
+        data = YAML().load(text)
+    except Exception as exc:
+        raise UsageError(f"manifest {path} is not valid YAML: {' '.join(str(exc).split())}") from exc
+    if isinstance(data, list):
+        return data, None
+    if isinstance(data, dict):
+        unknown = [k for k in data if k not in ("tasks", "defaults")]
+        if unknown:
+            raise ManifestError(path, [Problem(_key_line(data, k), f"unknown top-level key {k!r} (expected 'tasks' and optionally 'defaults')") for k in unknown])
+        tasks = data.get("tasks")
+        if not isinstance(tasks, list) or not tasks:
+            raise ManifestError(path, [Problem(_key_line(data, "tasks") if "tasks" in data else 1, "'tasks' must be a non-empty list of tasks")])
+        defaults = data.get("defaults")
+        if defaults is not None and not isinstance(defaults, dict):
+            raise ManifestError(path, [Problem(_key_line(data, "defaults"), "'defaults' must be a mapping of options")])
+        return tasks, defaults
+    raise UsageError(f"manifest {path}: expected a list of tasks or a mapping with 'tasks', found {type(data).__name__}")
+
+
+def _key_line(mapping, key) -> int:
+    try:
+        return mapping.lc.key(key)[0] + 1
+    except Exception:
+        return _node_line(mapping)
+
+
+def _node_line(node) -> int:
+    try:
+        return node.lc.line + 1
+    except Exception:
+        return 0
+
+
+def _item_line(seq, i) -> int:
+    try:
+        return seq.lc.item(i)[0] + 1
+    except Exception:
+        return _node_line(seq)
+
+
+# -- option lookup ---------------------------------------------------------
+
+
+def normalize(key) -> str:
+    return str(key).strip().lstrip("-").replace("-", "_").lower()
+
+
+def option_table(command: click.Command) -> dict:
+    """``normalized key -> (param, is_secondary)`` for every option of ``command``."""
+    table: dict = {}
+    for param in command.params:
+        if not isinstance(param, click.Option):
+            continue
+        table.setdefault(normalize(param.name), (param, False))
+        for opt in param.opts:
+            table.setdefault(normalize(opt), (param, False))
+        for opt in param.secondary_opts:
+            table.setdefault(normalize(opt), (param, True))
+    return table
+
+
+def long_opt(opts) -> str:
+    return next((o for o in opts if o.startswith("--")), opts[0])
+
+
+def _is_bool(value) -> bool:
+    if isinstance(value, bool):
+        return True
+    try:
+        from ruamel.yaml.scalarbool import ScalarBoolean
+
+        return isinstance(value, ScalarBoolean)
+    except ImportError:  # pragma: no cover
+        return False
+
+
+def _text(value) -> str:
+    if _is_bool(value):
+        return "true" if value else "false"
+    return str(value)
+
+
+class ValueProblem(Exception):
+    pass
+
+
+def to_argv(param: click.Option, secondary: bool, value, base: Path) -> list[str]:
+    """The command-line words for one option value (raises ValueProblem)."""
+    if value is None:
+        return []
+    if param.is_flag and not param.count:
+        if not _is_bool(value):
+            raise ValueProblem(f"expects true or false, got {value!r}")
+        on = bool(value) != secondary
+        if on:
+            return [long_opt(param.opts)]
+        return [long_opt(param.secondary_opts)] if param.secondary_opts else []
+    if param.count:
+        if _is_bool(value) or not isinstance(value, int) or value < 0:
+            raise ValueProblem(f"expects a count (0, 1, 2...), got {value!r}")
+        return [long_opt(param.opts)] * int(value)
+    values = list(value) if isinstance(value, list) else [value]
+    if isinstance(value, dict):
+        raise ValueProblem("expects a value, got a mapping")
+    if param.nargs not in (1, -1) and param.nargs > 1:
+        groups = [values] if not (values and isinstance(values[0], list)) else values
+        if not param.multiple and len(groups) > 1:
+            raise ValueProblem(f"takes {param.nargs} values")
+        out = []
+        for group in groups:
+            out += [long_opt(param.opts), *[_path_text(param, v, base) for v in group]]
+        return out
+    if isinstance(value, list) and not param.multiple:
+        raise ValueProblem("takes one value; to run one task per value, put the list under 'matrix:'")
+    out = []
+    for v in values:
+        if isinstance(v, (list, dict)):
+            raise ValueProblem(f"expects plain values, got {type(v).__name__}")
+        out.append(f"{long_opt(param.opts)}={_path_text(param, v, base)}")
+    return out
+
+
+def _path_text(param, value, base: Path) -> str:
+    """Relative paths in the manifest are relative to the manifest's folder."""
+    text = _text(value)
+    if isinstance(param.type, click.Path) and text and text != "-" and not os.path.isabs(text):
+        text = str(base / os.path.expanduser(text))
+    return text
+
+
+# -- naming ----------------------------------------------------------------
+
+_SLUG = re.compile(r"[^A-Za-z0-9.+_]+")
+
+
+def _slug(text: str) -> str:
+    return _SLUG.sub("-", text).strip("-.") or "x"
+
+
+def suffix_part(key: str, value) -> str:
+    """A readable, distinct file-name part for one matrix value."""
+    label = normalize(key).replace("_", "-")
+    if _is_bool(value):
+        return label if value else f"no-{label}"
+    if value is None:
+        return f"{label}-default"
+    if isinstance(value, (int, float)):
+        return f"{label}{_slug(str(value))}"
+    if isinstance(value, list):
+        return "+".join(_slug(_text(v)) for v in value) or f"{label}-none"
+    return _slug(str(value))
+
+
+def with_suffix(path: Path, suffix: str) -> Path:
+    if not suffix:
+        return path
+    return path.with_name(f"{path.stem}-{suffix}{path.suffix}")
+
+
+# -- expansion and validation -----------------------------------------------
+
+
+def expand(path, registry, threads: int | None = None) -> list[Task]:
+    """Every task of the manifest, matrices expanded, validated; ManifestError lists all problems."""
+    from wildcards_gen.cli import dataset_command
+
+    path = Path(path)
+    base = path.resolve().parent
+    raw_tasks, defaults = load(path)
+    problems: list[Problem] = []
+    datasets = registry.datasets
+    commands: dict = {}
+    tasks: list[Task] = []
+
+    if defaults is not None:
+        for key in defaults:
+            if normalize(key) in NOT_IN_DEFAULTS:
+                problems.append(Problem(_key_line(defaults, key), f"{key!r} cannot be a default (it must differ per task)"))
+
+    for n, raw in enumerate(raw_tasks):
+        line = _item_line(raw_tasks, n)
+        if not isinstance(raw, dict):
+            problems.append(Problem(line, f"task {n + 1}: expected a mapping with 'dataset' and options, found {type(raw).__name__}"))
+            continue
+        entries = _entries(defaults, raw, problems)
+        label = f"task {n + 1}"
+        if "name" in entries:
+            label = f"task {_text(entries['name'][1])!r}"
+        if "dataset" not in entries:
+            problems.append(Problem(line, f"{label}: no 'dataset' (available: {', '.join(datasets) or 'none installed'})"))
+            continue
+        ds_line, ds_name = entries["dataset"][0], _text(entries["dataset"][1])
+        if ds_name not in datasets:
+            hint = difflib.get_close_matches(ds_name, list(datasets), n=1)
+            problems.append(Problem(ds_line, f"{label}: unknown dataset {ds_name!r}"
+                                    + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                                    + f"; available: {', '.join(datasets) or 'none installed'}"))
+            continue
+        if ds_name not in commands:
+            commands[ds_name] = dataset_command(datasets[ds_name])
+        command = commands[ds_name]
+        table = option_table(command)
+
+        matrix_node = raw.get("matrix") if "matrix" in raw else None
+        matrix: list[tuple] = []  # (key, line, values)
+        if "matrix" in raw:
+            if not isinstance(matrix_node, dict) or not matrix_node:
+                problems.append(Problem(_key_line(raw, "matrix"), f"{label}: 'matrix' must map option names to lists of values"))
+                continue
+            for key, values in matrix_node.items():
+                kline = _key_line(matrix_node, key)
+                if normalize(key) in ("name", "dataset", "output", "matrix", "stats", "stats_file"):
+                    problems.append(Problem(kline, f"{label}: {key!r} cannot be a matrix key (outputs are named from the matrix values)"))
+                    continue
+                if not isinstance(values, list) or not values:
+                    problems.append(Problem(kline, f"{label}: matrix {key!r} must be a non-empty list of values"))
+                    continue
+                matrix.append((key, kline, list(values)))
+
+        # every option key must exist (matrix keys too)
+        bad = False
+        option_keys = [(k, ln, v) for k, (ln, v) in entries.items() if k not in RESERVED]
+        for key, kline, _ in option_keys + [(k, ln, None) for k, ln, _ in matrix]:
+            if normalize(key) not in table:
+                choices = sorted({normalize(p.name) for p, _ in table.values()})
+                hint = difflib.get_close_matches(normalize(key), choices, n=1)
+                problems.append(Problem(kline, f"{label}: unknown option {key!r} for dataset {ds_name!r}"
+                                        + (f" (did you mean {hint[0]!r}?)" if hint else "")))
+                bad = True
+        if bad:
+            continue
+
+        output_line, output_value = entries.get("output", (line, None))
+        if output_value is None:
+            stem = _text(entries["name"][1]) if "name" in entries else ds_name
+            output_value = f"{_slug(stem)}.yaml"
+        output_base = base / os.path.expanduser(_text(output_value))
+        stats_entry = next(((k, ln, v) for k, ln, v in option_keys if normalize(k) in ("stats", "stats_file")), None)
+        name_base = _text(entries["name"][1]) if "name" in entries else Path(_text(output_value)).stem
+
+        combos = itertools.product(*[[(k, ln, v) for v in values] for k, ln, values in matrix]) if matrix else [()]
+        for combo in combos:
+            suffix = "-".join(suffix_part(k, v) for k, _, v in combo)
+            output = with_suffix(output_base, suffix)
+            argv: list[str] = []
+            lines_by_param: dict = {}
+            stats_path = None
+            ok = True
+            settings = [(k, ln, v) for k, ln, v in option_keys if normalize(k) != "output"] + list(combo)
+            overridden = {normalize(k) for k, _, _ in combo}
+            for key, kline, value in settings:
+                param, secondary = table[normalize(key)]
+                if normalize(key) in overridden and (key, kline, value) not in combo:
+                    continue  # the matrix value replaces the plain one
+                if stats_entry is not None and (key, kline, value) == stats_entry and value is not None:
+                    stats_path = with_suffix(base / os.path.expanduser(_text(value)), suffix)
+                    value = str(stats_path)
+                try:
+                    argv += to_argv(param, secondary, value, base)
+                except ValueProblem as exc:
+                    problems.append(Problem(kline, f"{label}: option {key!r}: {exc}"))
+                    ok = False
+                lines_by_param[param.name] = kline
+            argv += [f"--output={output}"]
+            if threads is not None and "workers" not in lines_by_param:
+                argv.append(f"--workers={threads}")
+            error = check_argv(command, ds_name, argv)
+            if error is not None:
+                message, param_name = error
+                problems.append(Problem(lines_by_param.get(param_name, line), f"{label}: {message}"))
+                ok = False
+            if not ok:
+                continue
+            name = f"{name_base}-{suffix}" if suffix else name_base
+            tasks.append(Task(len(tasks), name, ds_name, argv, str(output), line,
+                              {str(k): _plain(v) for k, _, v in combo},
+                              str(stats_path) if stats_path else None, "name" in entries))
+
+    problems += collisions(tasks, base)
+    if not problems:
+        unique_names(tasks, base)
+    if problems:
+        raise ManifestError(path, problems)
+    return tasks
+
+
+def _entries(defaults, raw, problems) -> dict:
+    """``normalized reserved key or original option key -> (line, value)``; task keys beat defaults."""
+    out: dict = {}
+    seen_norm: dict = {}
+    for source in (defaults, raw):
+        if source is None:
+            continue
+        for key, value in source.items():
+            if key == "matrix" and source is raw:
+                continue
+            norm = normalize(key)
+            k = norm if norm in RESERVED or norm == "output" else key
+            if norm in seen_norm and seen_norm[norm][0] is source:
+                problems.append(Problem(_key_line(source, key), f"option {key!r} given twice in one task ({seen_norm[norm][1]!r})"))
+                continue
+            if norm in seen_norm:  # a task's own key replaces the default
+                out.pop(seen_norm[norm][1], None)
+            seen_norm[norm] = (source, k)
+            out[k] = (_key_line(source, key), value)
+    return out
+
+
+def _plain(value):
+    """A JSON-ready copy of a manifest value (ruamel scalars become builtins)."""
+    if _is_bool(value):
+        return bool(value)
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if value is None:
+        return None
+    for t in (int, float, str):
+        if isinstance(value, t):
+            return t(value)
+    return str(value)
+
+
+def check_argv(command: click.Command, name: str, argv: list[str]):
+    """Parse ``argv`` with the dataset command; ``(message, param_name)`` on error, else None."""
+    try:
+        ctx = command.make_context(name, list(argv), resilient_parsing=False)
+        ctx.close()
+    except click.exceptions.Exit:
+        return None
+    except click.ClickException as exc:
+        param = getattr(exc, "param", None)
+        return " ".join(exc.format_message().split()), getattr(param, "name", None)
+    return None
+
+
+def parse_options(command: click.Command, name: str, argv: list[str]) -> dict:
+    """The option dict ``run_dataset`` gets for ``argv`` (raises UsageError on bad input)."""
+    try:
+        ctx = command.make_context(name, list(argv), resilient_parsing=False)
+    except click.ClickException as exc:
+        raise UsageError(" ".join(exc.format_message().split())) from exc
+    params = dict(ctx.params)
+    ctx.close()
+    return params
+
+
+def unique_names(tasks: list[Task], base: Path) -> None:
+    """Names derived from output file stems can repeat (two folders); use the relative path then."""
+    count: dict = {}
+    for task in tasks:
+        count[task.name] = count.get(task.name, 0) + 1
+    for task in tasks:
+        if count[task.name] > 1 and not task.explicit_name:
+            task.name = os.path.splitext(display_path(task.output, base))[0]
+
+
+def display_path(path, start=None) -> str:
+    """``path`` relative to ``start`` (default: the current folder) when below it, else absolute."""
+    path = os.path.abspath(path)
+    rel = os.path.relpath(path, start or os.getcwd())
+    return path if rel.startswith("..") else rel
+
+
+def collisions(tasks: list[Task], base: Path | None = None) -> list[Problem]:
+    """Two tasks writing one file (output or stats), and repeated task names."""
+    problems = []
+    writers: dict = {}
+    for task in tasks:
+        for what, target in (("output", task.output), ("stats file", task.stats)):
+            if target:
+                writers.setdefault(os.path.normcase(os.path.realpath(target)), []).append((task, what))
+    for target, users in writers.items():
+        if len(users) > 1:
+            for task, what in users:
+                others = ", ".join(f"{o.name!r} (line {o.line})" for o, _ in users if o is not task)
+                problems.append(Problem(task.line, f"task {task.name!r}: {what} {display_path(target, base)} is also written by task {others}"))
+    names: dict = {}
+    for task in tasks:
+        names.setdefault(task.name, []).append(task)
+    for name, users in names.items():
+        explicit = [t for t in users if t.explicit_name]
+        if len(explicit) > 1:
+            lines = ", ".join(str(t.line) for t in explicit)
+            problems.append(Problem(explicit[0].line, f"task name {name!r} is given to the tasks at lines {lines}"))
+    return problems

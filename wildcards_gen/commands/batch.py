@@ -1,0 +1,291 @@
+"""``wildcards-gen batch MANIFEST``: many generations, one process each, one summary.
+
+Tasks run in a ``ProcessPoolExecutor`` (spawned workers: each registers the
+plugins afresh on its own main thread, nothing is inherited by fork). Each
+task gets ``cpu_count // workers`` threads so the machine is not
+oversubscribed. A task that raises is reported and the others go on; a task
+that kills its worker process (a segfault, ``os._exit``, the OOM killer)
+breaks the pool, so the tasks that had not finished are run again: the ones
+that had not started in a fresh pool, the ones that had started each alone,
+which pins the crash on the task that caused it.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+import time
+from pathlib import Path
+
+import click
+
+
+def cpu_count() -> int:
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except (AttributeError, OSError):
+        return max(1, os.cpu_count() or 1)
+
+
+# -- worker side -----------------------------------------------------------
+
+
+def _init_worker(verbose: int) -> None:
+    """Runs in each worker process: stdout goes to stderr (the summary owns stdout); plugins load here."""
+    try:
+        sys.stdout.flush()
+        os.dup2(2, 1)
+    except OSError:
+        pass
+    sys.stdout = sys.stderr
+    os.environ["WILDCARDS_GEN_BATCH_VERBOSE"] = str(verbose)
+    from wildcards_gen.plugins import get_registry
+
+    get_registry()  # on this process's main thread, before any task thread exists
+
+
+def run_task(spec: dict, marks: str | None = None) -> dict:
+    """Run one task in this process; always returns a result dict (never raises)."""
+    if marks:
+        Path(marks, f"{spec['index']}.started").touch()
+    started = time.perf_counter()
+    result = {"index": spec["index"], "status": "failed", "error": None, "wall_s": None,
+              "categories": None, "items": None, "output": spec["output"]}
+    try:
+        from wildcards_gen import generate
+        from wildcards_gen.batch_manifest import parse_options
+        from wildcards_gen.cli import dataset_command
+        from wildcards_gen.plugins import get_registry
+
+        verbose = int(os.environ.get("WILDCARDS_GEN_BATCH_VERBOSE", "0") or 0)
+        registry = get_registry()
+        dataset = registry.dataset(spec["dataset"])
+        options = parse_options(dataset_command(dataset), dataset.name, spec["argv"])
+        output = options.pop("output", None) or Path(spec["output"])
+        fmt = options.pop("fmt", None)
+        stats_file = options.pop("stats_file", None)
+        categories, run = generate.build(dataset, options, registry, verbose=verbose, quiet=True)
+        if categories is not None:
+            generate.write(categories, run, dataset, output, fmt)
+            result["categories"] = run.stats.counters["output.categories"]
+            result["items"] = run.stats.counters["output.items"]
+            result["status"] = "ok"
+        else:
+            result["status"] = "ok"
+            result["output"] = None  # --analyze: statistics only
+        run.stats.add_time("total", time.perf_counter() - started)
+        if stats_file:
+            generate.write_stats(run, stats_file)
+    except BaseException as exc:  # one task's failure must not reach the pool
+        from wildcards_gen.errors import WildcardsError
+
+        if isinstance(exc, WildcardsError):
+            result["error"] = " ".join(str(exc).split())
+        elif isinstance(exc, KeyboardInterrupt):
+            result["status"], result["error"] = "interrupted", "interrupted"
+        else:
+            import traceback
+
+            result["error"] = f"{type(exc).__name__}: {' '.join(str(exc).split())}"
+            result["traceback"] = traceback.format_exc()
+    result["wall_s"] = round(time.perf_counter() - started, 3)
+    return result
+
+
+# -- parent side -----------------------------------------------------------
+
+
+def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
+    """Run every task; ``{index: result}``. ``on_done(task, result)`` after each."""
+    import multiprocessing
+    import tempfile
+    from concurrent.futures import ProcessPoolExecutor, as_completed
+    from concurrent.futures.process import BrokenProcessPool
+
+    results: dict = {}
+    context = multiprocessing.get_context("spawn")
+    isolated: set = set()
+
+    def finish(task, result):
+        results[task.index] = result
+        on_done(task, result)
+
+    with tempfile.TemporaryDirectory(prefix="wildcards-gen-batch-") as marks:
+        pending = list(tasks)
+        while pending:
+            rounds = [[t for t in pending if t.index not in isolated]]
+            rounds += [[t] for t in pending if t.index in isolated]
+            pending = []
+            for group in rounds:
+                if not group:
+                    continue
+                broken = []
+                pool = ProcessPoolExecutor(min(workers, len(group)), mp_context=context,
+                                           initializer=_init_worker, initargs=(verbose,))
+                try:
+                    futures = {pool.submit(run_task, t.spec(), marks): t for t in group}
+                    for future in as_completed(futures):
+                        task = futures[future]
+                        try:
+                            finish(task, future.result())
+                        except BrokenProcessPool:
+                            broken.append(task)
+                        except Exception as exc:  # e.g. a result that cannot be pickled back
+                            finish(task, failure(task, f"{type(exc).__name__}: {exc}"))
+                except BaseException:
+                    pool.shutdown(wait=False, cancel_futures=True)
+                    raise
+                pool.shutdown(wait=True)
+                started = [t for t in broken if Path(marks, f"{t.index}.started").exists()]
+                for task in broken:
+                    if task.index in isolated or not started:
+                        # it crashed its worker alone (or no worker could start at all)
+                        finish(task, failure(task, "the worker process died while running this task "
+                                                   "(a crash, a signal or out of memory)", status="crashed"))
+                    elif task in started:
+                        isolated.add(task.index)  # one of these crashed the pool: run each alone
+                        Path(marks, f"{task.index}.started").unlink()
+                        pending.append(task)
+                    else:
+                        pending.append(task)
+    return results
+
+
+def failure(task, message: str, status: str = "failed") -> dict:
+    return {"index": task.index, "status": status, "error": message, "wall_s": None,
+            "categories": None, "items": None, "output": task.output}
+
+
+def summary_table(tasks, results: dict) -> str:
+    from wildcards_gen.batch_manifest import display_path
+
+    rows = [("task", "status", "time", "categories", "items", "output")]
+    for task in tasks:
+        r = results.get(task.index) or failure(task, "not run", status="not run")
+        rows.append((
+            task.name,
+            r["status"],
+            "-" if r["wall_s"] is None else f"{r['wall_s']:.1f}s",
+            "-" if r["categories"] is None else str(r["categories"]),
+            "-" if r["items"] is None else str(r["items"]),
+            display_path(r["output"]) if r["output"] else "-",
+        ))
+    widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
+    right = {2, 3, 4}
+    lines = []
+    for n, row in enumerate(rows):
+        cells = [c.rjust(w) if i in right and n else c.ljust(w) for i, (c, w) in enumerate(zip(row, widths))]
+        lines.append("  ".join(cells).rstrip())
+        if n == 0:
+            lines.append("  ".join("-" * w for w in widths))
+    return "\n".join(lines)
+
+
+def report_json(manifest, tasks, results: dict, workers: int, threads: int, wall: float) -> dict:
+    entries = []
+    for task in tasks:
+        r = results.get(task.index) or failure(task, "not run", status="not run")
+        entry = {
+            "task": task.name, "dataset": task.dataset, "status": r["status"], "wall_s": r["wall_s"],
+            "categories": r["categories"], "items": r["items"], "output": r["output"],
+            "error": r["error"], "manifest_line": task.line, "matrix": task.matrix,
+            "command": task.command_line(),
+        }
+        if r.get("traceback"):
+            entry["traceback"] = r["traceback"]
+        entries.append(entry)
+    counts: dict = {}
+    for e in entries:
+        counts[e["status"]] = counts.get(e["status"], 0) + 1
+    return {
+        "manifest": str(manifest), "workers": workers, "threads_per_task": threads,
+        "wall_s": round(wall, 3), "total": len(entries), "ok": counts.get("ok", 0),
+        "failed": len(entries) - counts.get("ok", 0), "statuses": dict(sorted(counts.items())),
+        "tasks": entries,
+    }
+
+
+def register(cli) -> None:
+    @cli.command()
+    @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--workers", type=click.IntRange(min=1), default=None,
+                  help="Tasks run at once, one process each. Default: the CPU count.")
+    @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
+                  help="Also write the summary as JSON to this file.")
+    @click.option("--dry-run", is_flag=True, help="Print the expanded task list and exit.")
+    @click.pass_context
+    def batch(ctx, manifest, workers, report_file, dry_run):
+        """Run the generation tasks listed in MANIFEST (YAML), several at once.
+
+        \b
+        tasks:
+          - dataset: imagenet
+            output: dogs.yaml          # relative to the manifest's folder
+            root: dog.n.01             # any option of 'wildcards-gen dataset imagenet'
+            matrix:                    # one task per combination: dogs-compact.yaml ...
+              preset: [compact, flat]
+
+        Every task is checked before anything runs (unknown datasets or
+        options, bad values, two tasks writing one file), with line numbers.
+        Exit status: 0 when every task succeeded, 1 when any failed.
+        """
+        from wildcards_gen.batch_manifest import ManifestError, display_path, expand
+        from wildcards_gen.cli import Settings, fail, registry
+        from wildcards_gen.errors import WildcardsError
+
+        settings = ctx.find_object(Settings) or Settings()
+        cpus = cpu_count()
+        try:
+            reg = registry()
+            preview = expand(manifest, reg)
+            pool_size = max(1, min(workers or cpus, len(preview)))
+            threads = max(1, cpus // pool_size)
+            tasks = expand(manifest, reg, threads=threads)
+        except ManifestError as exc:
+            for line in exc.lines():
+                click.echo(line, err=True)
+            fail(exc, settings.verbose)
+        except WildcardsError as exc:
+            fail(exc, settings.verbose)
+
+        if dry_run:
+            click.echo(f"{len(tasks)} task{'s' if len(tasks) != 1 else ''}, {pool_size} at once, "
+                       f"{threads} thread{'s' if threads != 1 else ''} each:")
+            for task in tasks:
+                click.echo(f"{task.name}  [{task.dataset}] -> {display_path(task.output)}  (line {task.line})")
+                click.echo(f"  {task.command_line()}")
+            return
+
+        from tqdm import tqdm
+
+        started = time.perf_counter()
+        bar = tqdm(total=len(tasks), desc="Tasks", unit="task", file=sys.stderr,
+                   disable=settings.quiet or not sys.stderr.isatty(), dynamic_ncols=True)
+
+        def on_done(task, result):
+            bar.update(1)
+            if result["status"] != "ok" and not settings.quiet:
+                bar.write(f"{task.name}: {result['status']}: {result['error']}", file=sys.stderr)
+            elif settings.verbose:
+                bar.write(f"{task.name}: ok ({result['wall_s']:.1f}s)", file=sys.stderr)
+
+        try:
+            results = run_tasks(tasks, pool_size, settings.verbose, on_done)
+        except KeyboardInterrupt:
+            bar.close()
+            click.echo("Interrupted.", err=True)
+            sys.exit(130)
+        finally:
+            bar.close()
+        wall = time.perf_counter() - started
+
+        click.echo(summary_table(tasks, results))
+        report = report_json(manifest, tasks, results, pool_size, threads, wall)
+        click.echo(f"{report['ok']} of {report['total']} tasks succeeded in {wall:.1f}s.")
+        if report_file:
+            from wildcards_gen.writer import write_atomic
+
+            write_atomic(report_file, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+        if report["failed"]:
+            ctx.exit(1)

@@ -1,0 +1,357 @@
+"""Semantic arrangement and cleaning of long lists: ``--semantic-arrange``, ``--semantic-clean``.
+
+``arrange_tree`` runs after shaping, on plain :class:`Category` objects:
+
+1. every list long enough is prepared (terms sorted and deduplicated, each
+   term resolved to the WordNet sense that lies below the list's category);
+2. all their texts are embedded in one :func:`embeddings.embed_texts` call
+   (cache first, one ``embed_batch`` call for the rest);
+3. lists are cleaned and arranged concurrently on the engine's pool
+   (``engine.map``; each job only reads its own data and returns a result);
+4. results are applied on the calling thread, in tree order: a long list is
+   replaced by child categories, one per group, each with its WordNet gloss.
+
+Every term ends in exactly one group; groups larger than
+``--semantic-arrange-max-group`` are arranged again, to a bounded depth.
+numpy and scikit-learn are imported inside functions only.
+"""
+
+from __future__ import annotations
+
+import contextvars
+import importlib.util
+import threading
+from dataclasses import dataclass, field
+
+import click
+
+from wildcards_gen.errors import PluginError, UsageError, WildcardsError
+from wildcards_gen.model import Category, Group
+
+MAX_DEPTH = 2  # arrangement levels below a list (the first split and one more)
+CLEAN_MIN_ITEMS = 5
+CLEAN_MAX_SHARE = 0.1  # never remove more than this share of a list
+DEFAULT_CLEAN_THRESHOLD = 0.6
+_context: contextvars.ContextVar = contextvars.ContextVar("wildcards_gen_arrange_context", default=None)
+
+
+def _embedder_choice(ctx, param, value):
+    """Check ``--embedder`` against the embedders the installed plugins registered."""
+    if value is None:
+        return value
+    from wildcards_gen.plugins import get_registry
+
+    available = get_registry().embedders
+    if value not in available:
+        raise click.BadParameter(f"unknown embedder {value!r} (available: {', '.join(available) or 'none'}; see 'wildcards-gen plugins')")
+    return value
+
+
+def click_options() -> list:
+    """The options every dataset command gets; values land in ``run.options``."""
+    return [
+        click.Option(["--semantic-arrange/--no-semantic-arrange"], default=None,
+                     help="Split long lists into named sub-groups (embeddings + HDBSCAN + WordNet names). "
+                          "Smart presets turn it on; --no-semantic-arrange turns it off."),
+        click.Option(["--semantic-clean/--no-semantic-clean"], default=False, show_default=True,
+                     help="Remove outliers from lists (never a term WordNet places below the list's category); "
+                          "every removal is in the --stats report."),
+        click.Option(["--semantic-clean-threshold"], type=click.FloatRange(0, 2), default=DEFAULT_CLEAN_THRESHOLD,
+                     show_default=True, help="Cosine distance from the rest of its list above which a term may be an outlier."),
+        click.Option(["--semantic-arrange-threshold"], type=click.FloatRange(0, 1), default=0.5, show_default=True,
+                     help="Keep a cluster when its members' mean HDBSCAN membership probability reaches this."),
+        click.Option(["--semantic-arrange-min-cluster"], type=click.IntRange(min=2), default=5, show_default=True,
+                     help="Smallest sub-group HDBSCAN may form."),
+        click.Option(["--semantic-arrange-min-items"], type=click.IntRange(min=2), default=None,
+                     help="Arrange only lists with at least this many items. Default: twice --semantic-arrange-min-cluster."),
+        click.Option(["--semantic-arrange-max-group"], type=click.IntRange(min=4), default=40, show_default=True,
+                     help="A sub-group larger than this is arranged again (one more level at most)."),
+        click.Option(["--semantic-arrange-method"], type=click.Choice(["eom", "leaf"]), default="eom", show_default=True,
+                     help="HDBSCAN cluster selection: eom (fewer, broader groups) or leaf (more, finer ones)."),
+        click.Option(["--semantic-arrange-pca"], type=click.IntRange(min=0), default=32, show_default=True,
+                     help="Reduce vectors to this many PCA components before clustering (0: no reduction)."),
+        click.Option(["--embedder"], default=None, callback=_embedder_choice,
+                     help="Embedder for arrangement and cleaning; 'wildcards-gen plugins' lists them. Default: wordnet."),
+        click.Option(["--embed-model"], default=None,
+                     help="Model name or local folder for the sentence-transformers embedder. Default: all-MiniLM-L6-v2."),
+        click.Option(["--embed-batch-size"], type=click.IntRange(min=1), default=64, show_default=True,
+                     help="Texts per inference batch."),
+        click.Option(["--embed-threads"], type=click.IntRange(min=1), default=None,
+                     help="PyTorch threads for inference. Default: half the CPUs."),
+    ]
+
+
+# -- contexts ------------------------------------------------------------------------
+
+def current_context():
+    """The :class:`Context` of the list being arranged on this thread, if any."""
+    return _context.get()
+
+
+_anc_memo: dict = {}
+_anc_lock = threading.Lock()
+
+
+def ancestors(wn, wnid: str) -> frozenset:
+    hit = _anc_memo.get(wnid)
+    if hit is None:
+        hit = frozenset(wn.ancestors(wnid))
+        with _anc_lock:
+            _anc_memo[wnid] = hit
+    return hit
+
+
+def resolve_term(wn, term: str, context: str | None):
+    """The WNID of ``term``: its first sense below ``context``, else its first sense."""
+    senses = wn.senses(term)
+    if not senses:
+        return None
+    if context:
+        for sense in senses:
+            if sense.wnid == context or context in ancestors(wn, sense.wnid):
+                return sense.wnid
+    return senses[0].wnid
+
+
+def protected(wn, term: str, context: str | None) -> bool:
+    """True when some sense of ``term`` is, per WordNet, a kind of the list's category."""
+    if not context:
+        return False
+    return any(s.wnid == context or context in ancestors(wn, s.wnid) for s in wn.senses(term))
+
+
+def context_for(name: str, synset: str | None, terms, run, taken=()):
+    from wildcards_gen import wordnet
+    from wildcards_gen.default_plugins.hdbscan_arranger import Context
+
+    wn = wordnet.get()
+    if synset is None and name:
+        primary = wn.primary(name)
+        synset = primary.wnid if primary else None
+    return Context(synset, [resolve_term(wn, t, synset) for t in terms], tuple(taken))
+
+
+def embedding_text(wn, term: str, wnid: str | None, embedder: str) -> str:
+    """What gets embedded: the exact sense for the WordNet embedder, the term otherwise."""
+    if embedder == "wordnet" and wnid:
+        return wn.synset(wnid).name
+    return term
+
+
+# -- one list ----------------------------------------------------------------------
+
+def arrange_list(name, synset, terms, vectors, run, registry, taken=(), ctx=None):
+    """Call the ``arrange`` hook for one list (plugins first, ours last) and check the answer."""
+    ctx = ctx or context_for(name, synset, terms, run, taken)
+    token = _context.set(ctx)
+    try:
+        for impl in reversed(registry.pm.hook.arrange.get_hookimpls()):
+            try:
+                result = impl.function(name=name, terms=list(terms), vectors=vectors, run=run)
+            except WildcardsError:
+                raise
+            except Exception as exc:
+                raise PluginError(impl.plugin_name, f"arrange failed on list {name!r}: {type(exc).__name__}: {exc}") from exc
+            if result is not None:
+                check_groups(impl.plugin_name, name, terms, result)
+                return list(result)
+        return None
+    finally:
+        _context.reset(token)
+
+
+def check_groups(plugin: str, name: str, terms, groups) -> None:
+    """Every term in exactly one group, groups named and distinct."""
+    from collections import Counter
+
+    if not isinstance(groups, (list, tuple)) or not all(isinstance(g, Group) for g in groups):
+        raise PluginError(plugin, f"arrange returned {type(groups).__name__} for {name!r}; expected a list of wildcards_gen.Group")
+    names = [g.name for g in groups]
+    if any(not isinstance(n, str) or not n.strip() for n in names):
+        raise PluginError(plugin, f"arrange returned a group without a name for {name!r}")
+    if len({n.casefold() for n in names}) != len(names):
+        raise PluginError(plugin, f"arrange returned two groups with the same name for {name!r}")
+    got = Counter(t for g in groups for t in g.terms)
+    want = Counter(terms)
+    if got != want:
+        lost = sorted((want - got).keys())[:3]
+        extra = sorted((got - want).keys())[:3]
+        raise PluginError(plugin, f"arrange must place every term of {name!r} in exactly one group (missing {lost}, unexpected or repeated {extra})")
+
+
+def _sort_key(text: str):
+    return (text.casefold(), text)
+
+
+@dataclass
+class Job:
+    path: str
+    name: str
+    synset: str | None
+    terms: list
+    term_synsets: list = field(default_factory=list)
+    texts: list = field(default_factory=list)
+    taken: tuple = ()
+
+
+@dataclass
+class Result:
+    items: list  # what stays in the list (all of it when not arranged)
+    removed: list  # (term, distance)
+    groups: list | None  # [(Group, sub-result or None)]
+
+
+def prepare(job: Job, embedder: str) -> Job:
+    from wildcards_gen import wordnet
+
+    wn = wordnet.get()
+    job.term_synsets = [resolve_term(wn, t, job.synset) for t in job.terms]
+    job.texts = [embedding_text(wn, t, s, embedder) for t, s in zip(job.terms, job.term_synsets)]
+    return job
+
+
+def clean(job: Job, vectors, threshold: float):
+    """Conservative outliers: far from the rest of the list, unusually far, not a kind of the category."""
+    import numpy as np
+
+    from wildcards_gen import wordnet
+    from wildcards_gen.embeddings import cosine_normalise
+
+    n = len(job.terms)
+    if n < CLEAN_MIN_ITEMS:
+        return list(range(n)), []
+    X = cosine_normalise(np.asarray(vectors, dtype=np.float64))
+    total = X.sum(axis=0)
+    rest = cosine_normalise(total[None, :] - X)  # leave-one-out centroids
+    dist = 1.0 - np.einsum("ij,ij->i", X, rest)
+    median = float(np.median(dist))
+    mad = float(np.median(np.abs(dist - median))) or 1e-6
+    wn = wordnet.get()
+    candidates = [i for i in range(n)
+                  if dist[i] > threshold and dist[i] > median + 4 * mad
+                  and not protected(wn, job.terms[i], job.synset)]
+    candidates.sort(key=lambda i: (-round(float(dist[i]), 6), _sort_key(job.terms[i])))
+    removed = sorted(candidates[: int(CLEAN_MAX_SHARE * n)])
+    keep = [i for i in range(n) if i not in set(removed)]
+    return keep, [(job.terms[i], round(float(dist[i]), 4)) for i in removed]
+
+
+def process(job: Job, matrix, rows, run, registry, do_clean, do_arrange) -> Result:
+    """Clean and arrange one list (runs on a worker thread; touches only its own data)."""
+    vectors = matrix[rows]
+    keep = list(range(len(job.terms)))
+    removed = []
+    if do_clean:
+        keep, removed = clean(job, vectors, float(run.options.get("semantic_clean_threshold") or DEFAULT_CLEAN_THRESHOLD))
+    terms = [job.terms[i] for i in keep]
+    groups = None
+    if do_arrange and len(terms) >= min_items(run):
+        groups = arrange_level(job.name, job.synset, terms, [job.term_synsets[i] for i in keep],
+                               vectors[keep], run, registry, job.taken, 1)
+    return Result(terms, removed, groups)
+
+
+def arrange_level(name, synset, terms, term_synsets, vectors, run, registry, taken, depth):
+    from wildcards_gen.default_plugins.hdbscan_arranger import Context
+
+    ctx = Context(synset, list(term_synsets), tuple(taken))
+    groups = arrange_list(name, synset, terms, vectors, run, registry, taken, ctx)
+    if not groups:
+        return None
+    index = {t: i for i, t in enumerate(terms)}
+    max_group = int(run.options.get("semantic_arrange_max_group") or 40)
+    out = []
+    for group in groups:
+        sub = None
+        if depth < MAX_DEPTH and group.synset and len(group.terms) > max_group:
+            rows = [index[t] for t in group.terms]
+            sub = arrange_level(group.name, group.synset, list(group.terms), [term_synsets[r] for r in rows],
+                                vectors[rows], run, registry, (), depth + 1)
+        out.append((group, sub))
+    return out
+
+
+def min_items(run) -> int:
+    value = run.options.get("semantic_arrange_min_items")
+    return int(value) if value else 2 * int(run.options.get("semantic_arrange_min_cluster") or 5)
+
+
+# -- the whole tree ------------------------------------------------------------------
+
+def _require_libraries() -> None:
+    missing = [m for m in ("numpy", "sklearn") if importlib.util.find_spec(m) is None]
+    if missing:
+        raise UsageError(f"semantic arrangement needs {', '.join(missing)}: pip install 'wildcards-gen[embeddings]'")
+
+
+def arrange_tree(categories: list[Category], run, engine, registry) -> list[Category]:
+    """Clean and/or arrange every long enough list of the tree; returns the same roots."""
+    from wildcards_gen import embeddings
+
+    _require_libraries()
+    options = run.options
+    do_arrange = bool(options.get("semantic_arrange"))
+    do_clean = bool(options.get("semantic_clean"))
+    if not (do_arrange or do_clean):
+        return categories
+    embedder = embeddings.resolve_embedder(options, registry)
+    smallest = min(min_items(run) if do_arrange else 10 ** 9, CLEAN_MIN_ITEMS if do_clean else 10 ** 9)
+
+    targets, jobs = [], []
+    stack = [(root, root.name) for root in reversed(categories)]
+    while stack:
+        cat, path = stack.pop()
+        terms = sorted(set(cat.items), key=_sort_key)
+        if len(terms) >= smallest:
+            targets.append(cat)
+            jobs.append(Job(path, cat.name, cat.synset, terms, taken=tuple(c.name for c in cat.children)))
+        stack.extend((c, f"{path}/{c.name}") for c in reversed(cat.children))
+    if not jobs:
+        return categories
+
+    with run.stats.timer("arrange.prepare"):
+        jobs = engine.map(prepare, [(job, embedder) for job in jobs])
+    texts = sorted({t for job in jobs for t in job.texts}, key=_sort_key)
+    with run.stats.timer("arrange.embed"):
+        matrix = embeddings.embed_texts(texts, run, registry)
+    row_of = {t: i for i, t in enumerate(texts)}
+    with run.stats.timer("arrange.cluster"):
+        results = engine.map(process, [(job, matrix, [row_of[t] for t in job.texts], run, registry, do_clean, do_arrange)
+                                       for job in jobs])
+    glosses = options.get("glosses", True)
+    template = options.get("orphans_label_template") or "other_{}"
+    for cat, job, result in zip(targets, jobs, results):
+        for term, distance in result.removed:
+            run.stats.event("removed_semantic_clean", list=job.path, item=term, distance=distance)
+            run.stats.incr("items.removed_semantic_clean")
+        if result.groups is None:
+            if result.removed:
+                cat.items = list(result.items)
+            continue
+        run.stats.incr("arrange.lists")
+        cat.items = []
+        cat.children.extend(_categories(cat, result.groups, glosses, template, run))
+    return categories
+
+
+def _categories(parent: Category, groups, glosses: bool, template: str, run) -> list[Category]:
+    from wildcards_gen import tree
+
+    out = []
+    rest_label = template.format(parent.name)
+    for group, sub in groups:
+        is_rest = group.synset is None and group.name == rest_label
+        if is_rest:
+            instruction = tree.other_instruction(parent) or group.instruction
+            run.stats.incr("arrange.rest_items", len(group.terms))
+        else:
+            instruction = group.instruction
+            run.stats.incr("arrange.groups")
+        cat = Category(group.name, instruction=instruction if glosses else None, id=group.synset, synset=group.synset)
+        if sub:
+            cat.children = _categories(cat, sub, glosses, template, run)
+            run.stats.incr("arrange.lists")
+        else:
+            cat.items = list(group.terms)
+        out.append(cat)
+    return out

@@ -1,0 +1,328 @@
+"""The host's ``arrange``: scikit-learn HDBSCAN clusters, named from WordNet.
+
+Registered with ``trylast=True`` so a plugin's arranger answers first.
+
+1. Cluster the (optionally PCA-reduced) unit vectors with HDBSCAN; keep a
+   cluster when its members' mean membership probability reaches the
+   threshold. A large remainder gets a second, finer pass (leaf selection,
+   smaller clusters).
+2. Name each cluster from WordNet: the deepest hypernym of the medoid that
+   most members share and that lies strictly below the list's own category;
+   else the medoid's direct hypernym; else a word that distinguishes the
+   cluster's terms from the rest. A cluster that gets no name joins the rest.
+3. Tidy with WordNet: clusters with the same name merge, a cluster whose name
+   is a kind of another cluster's name merges into it (siblings are never
+   hypernyms of each other), and a leftover term that WordNet places below a
+   group's synset joins that group.
+4. What remains goes to a labelled rest group (``other_<parent>``).
+
+Everything is sorted and seeded, so the same input gives the same groups.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from collections import Counter
+from dataclasses import dataclass, field
+
+from wildcards_gen import hookimpl
+from wildcards_gen.model import Group
+
+DEFAULTS = {
+    "semantic_arrange_min_cluster": 5,
+    "semantic_arrange_threshold": 0.5,
+    "semantic_arrange_method": "eom",
+    "semantic_arrange_min_samples": 2,
+    "semantic_arrange_pca": 32,
+    "orphans_label_template": "other_{}",
+    "semantic_arrange_wordnet_tidy": True,  # step 3; off only to measure what it adds
+}
+MAJORITY = 0.5
+_WORD = re.compile(r"[a-z][a-z'-]+")
+_STOP = frozenset({"and", "the", "for", "with", "from", "other", "kind", "type", "common", "wild", "small", "large"})
+
+
+@dataclass
+class Context:
+    """What the host knows beyond the hook's arguments (set by :mod:`wildcards_gen.arrangement`)."""
+
+    synset: str | None = None  # the list's category synset (WNID)
+    term_synsets: list = field(default_factory=list)  # WNID or None, per term
+    taken: tuple = ()  # names already used by the category's other children
+
+
+def option(run, name):
+    value = run.options.get(name) if run is not None else None
+    return DEFAULTS.get(name) if value is None else value
+
+
+@hookimpl(trylast=True)
+def arrange(name, terms, vectors, run):
+    from wildcards_gen import arrangement
+
+    ctx = arrangement.current_context()
+    if ctx is None or len(ctx.term_synsets) != len(terms):
+        ctx = arrangement.context_for(name, None, terms, run)
+    return arrange_groups(name, list(terms), vectors, run, ctx)
+
+
+# -- clustering ------------------------------------------------------------------
+
+def cluster(vectors, min_cluster: int, min_samples: int, method: str, threshold: float, pca: int):
+    """HDBSCAN labels as lists of row indices (kept clusters) plus the leftover rows."""
+    import numpy as np
+    from sklearn.cluster import HDBSCAN
+
+    X = np.asarray(vectors, dtype=np.float64)
+    n = X.shape[0]
+    if n < max(min_cluster * 2, 4):
+        return [], list(range(n))
+    if pca and X.shape[1] > pca and n > pca + 1:
+        from sklearn.decomposition import PCA
+
+        X = PCA(n_components=pca, svd_solver="full", random_state=0).fit_transform(X)
+    model = HDBSCAN(min_cluster_size=min_cluster, min_samples=max(1, min(min_samples, n - 1)),
+                    cluster_selection_method=method, metric="euclidean", copy=True)
+    labels = model.fit_predict(X)
+    probs = model.probabilities_
+    clusters, leftovers = [], []
+    for label in sorted(set(labels.tolist())):
+        rows = [i for i in range(n) if labels[i] == label]
+        if label < 0 or float(np.mean(probs[rows])) < threshold:
+            leftovers.extend(rows)
+        else:
+            clusters.append(rows)
+    return clusters, sorted(leftovers)
+
+
+def arrange_groups(name: str, terms: list, vectors, run, ctx: Context):
+    """Groups covering every term exactly once, or None when no useful split exists."""
+    import numpy as np
+
+    from wildcards_gen import wordnet
+    from wildcards_gen.embeddings import cosine_normalise
+
+    n = len(terms)
+    min_cluster = max(2, int(option(run, "semantic_arrange_min_cluster")))
+    threshold = float(option(run, "semantic_arrange_threshold"))
+    method = option(run, "semantic_arrange_method")
+    min_samples = int(option(run, "semantic_arrange_min_samples"))
+    pca = int(option(run, "semantic_arrange_pca") or 0)
+    if n < 2 * min_cluster:
+        return None
+    X = cosine_normalise(np.asarray(vectors, dtype=np.float64))
+    clusters, leftovers = cluster(X, min_cluster, min_samples, method, threshold, pca)
+    if len(leftovers) >= 2 * min_cluster and len(leftovers) >= 0.2 * n:  # finer second pass
+        finer = max(2, min_cluster // 2 + 1)
+        sub, rest = cluster(X[leftovers], finer, min(min_samples, finer), "leaf", threshold, pca)
+        clusters.extend([[leftovers[i] for i in rows] for rows in sub])
+        leftovers = [leftovers[i] for i in rest]
+
+    wn = wordnet.get()
+    namer = Namer(wn, name, ctx, terms, X)
+    named = []  # [synset-or-None, display name, instruction, rows]
+    for rows in clusters:
+        choice = namer.name(rows, [r for other in clusters if other is not rows for r in other])
+        if choice is None:
+            leftovers.extend(rows)
+        else:
+            named.append([choice[0], choice[1], choice[2], sorted(rows)])
+    if option(run, "semantic_arrange_wordnet_tidy"):
+        named = merge_groups(wn, named)
+        named, leftovers = evict(wn, named, leftovers, ctx)
+        named, leftovers = absorb(wn, named, sorted(leftovers), ctx)
+    named, unnamed = unique_names(namer, named, ctx)
+    leftovers = sorted(leftovers + unnamed)
+    if len(named) < 2:
+        return None
+    groups = [Group(display, [terms[i] for i in sorted(rows)], instruction, synset)
+              for synset, display, instruction, rows in sorted(named, key=lambda g: (g[1].casefold(), g[1]))]
+    if leftovers:
+        label = (option(run, "orphans_label_template") or "other_{}").format(name)
+        groups.append(Group(label, [terms[i] for i in sorted(leftovers)], _rest_instruction(name, run), None))
+    return groups
+
+
+def _rest_instruction(name, run):
+    return f"Other kinds of {name}."
+
+
+# -- naming ------------------------------------------------------------------------
+
+class Namer:
+    """WordNet names for clusters of one list."""
+
+    def __init__(self, wn, parent: str, ctx: Context, terms: list, X):
+        self.wn = wn
+        self.parent = parent
+        self.ctx = ctx
+        self.terms = terms
+        self.X = X
+        self._anc: dict[str, frozenset] = {}
+
+    def ancestors(self, wnid):
+        hit = self._anc.get(wnid)
+        if hit is None:
+            hit = self._anc[wnid] = frozenset(self.wn.ancestors(wnid))
+        return hit
+
+    def allowed(self, wnid: str) -> bool:
+        """Strictly below the list's category (when known), and not named like it."""
+        if self.ctx.synset:
+            if wnid == self.ctx.synset or self.ctx.synset not in self.ancestors(wnid):
+                return False
+        synset = self.wn.synset(wnid)
+        return synset is not None and synset.display.casefold() != self.parent.casefold()
+
+    def medoid(self, rows):
+        sub = self.X[rows]
+        scores = (sub @ sub.T).sum(axis=1)
+        best = max(range(len(rows)), key=lambda i: (round(float(scores[i]), 6), -rows[i]))
+        return rows[best]
+
+    def name(self, rows, other_rows):
+        """``(wnid or None, display, instruction)`` for a cluster, or None."""
+        synsets = [self.ctx.term_synsets[r] for r in rows]
+        known = [s for s in synsets if s]
+        medoid = self.medoid(rows)
+        medoid_synset = self.ctx.term_synsets[medoid]
+        if medoid_synset is None and known:
+            medoid_synset = max(known, key=lambda s: (sum(1 for t in known if t == s), s))
+        if medoid_synset is not None:
+            counts = Counter()
+            for s in known:
+                counts.update(self.ancestors(s))
+            need = MAJORITY * len(rows)
+            candidates = [a for a in self.ancestors(medoid_synset) if counts[a] > need and self.allowed(a)]
+            if candidates:
+                best = max(candidates, key=lambda a: (self.wn.synset(a).min_depth, counts[a], a))
+                return self._synset_choice(best)
+            medoid_obj = self.wn.synset(medoid_synset)
+            for parent in sorted(medoid_obj.hypernyms + medoid_obj.instance_hypernyms):
+                if self.allowed(parent):
+                    return self._synset_choice(parent)
+        word = self.keyword(rows, other_rows)
+        if word is None:
+            return None
+        return None, word, f"Kinds of {self.parent} called '{word}'."
+
+    def _synset_choice(self, wnid):
+        synset = self.wn.synset(wnid)
+        return wnid, synset.display, synset.gloss
+
+    def keyword(self, rows, other_rows):
+        """A word most of the cluster's terms share and the other terms mostly lack."""
+        inside = Counter(w for r in rows for w in set(_WORD.findall(self.terms[r].lower())))
+        outside = Counter(w for r in other_rows for w in set(_WORD.findall(self.terms[r].lower())))
+        parent_words = set(_WORD.findall(self.parent.lower()))
+        best = None
+        for word, count in sorted(inside.items()):
+            if count < max(2, math.ceil(0.5 * len(rows))) or word in _STOP or word in parent_words or len(word) < 3:
+                continue
+            score = (count / len(rows) - outside[word] / max(1, len(other_rows)), count, word)
+            if best is None or score > best:
+                best = score
+        return None if best is None or best[0] <= 0 else best[2]
+
+
+def merge_groups(wn, named):
+    """Same synset: one group. A group named by a kind of another group's synset joins it."""
+    by_synset: dict = {}
+    out = []
+    for group in named:
+        key = group[0] or ("word:" + group[1])
+        if key in by_synset:
+            by_synset[key][3] = sorted(by_synset[key][3] + group[3])
+        else:
+            by_synset[key] = group
+            out.append(group)
+    changed = True
+    while changed:
+        changed = False
+        for child in sorted(out, key=lambda g: (-(wn.synset(g[0]).min_depth if g[0] else -1), g[1])):
+            if not child[0]:
+                continue
+            above = wn.ancestors(child[0])
+            parents = [g for g in out if g is not child and g[0] and g[0] in above]
+            if parents:
+                target = max(parents, key=lambda g: (wn.synset(g[0]).min_depth, g[0]))
+                target[3] = sorted(target[3] + child[3])
+                out.remove(child)
+                changed = True
+                break
+    return out
+
+
+def evict(wn, named, leftovers, ctx: Context):
+    """A member that WordNet knows and does not place below its group's synset leaves the group.
+
+    The embedding put it there, but the group's name would then be wrong for
+    it; :func:`absorb` gives it a better home if one exists. Groups left
+    without members are dropped.
+    """
+    out, extra = [], []
+    for group in named:
+        if not group[0]:
+            out.append(group)
+            continue
+        inside, outside = [], []
+        for row in group[3]:
+            synset = ctx.term_synsets[row]
+            if synset is not None and synset != group[0] and group[0] not in wn.ancestors(synset):
+                outside.append(row)
+            else:
+                inside.append(row)
+        if inside:
+            group[3] = inside
+            out.append(group)
+        extra.extend(outside if inside else group[3])
+    return out, sorted(leftovers + extra)
+
+
+def absorb(wn, named, leftovers, ctx: Context):
+    """A leftover term that WordNet places below a group's synset joins the most specific such group."""
+    if not named:
+        return named, leftovers
+    keep = []
+    for row in leftovers:
+        synset = ctx.term_synsets[row]
+        if synset is None:
+            keep.append(row)
+            continue
+        above = wn.ancestors(synset) | {synset}
+        homes = [g for g in named if g[0] and g[0] in above]
+        if homes:
+            home = max(homes, key=lambda g: (wn.synset(g[0]).min_depth, g[0]))
+            home[3] = sorted(home[3] + [row])
+        else:
+            keep.append(row)
+    return named, keep
+
+
+def unique_names(namer: Namer, named, ctx: Context):
+    """Sibling names unique (case-insensitively), no numbering: another lemma, else merge or rest.
+
+    Returns ``(groups, rows_for_the_rest)``.
+    """
+    taken = {t.casefold() for t in ctx.taken} | {namer.parent.casefold()}
+    out, rest = [], []
+    by_name = {}
+    for group in sorted(named, key=lambda g: (-len(g[3]), g[1], g[0] or "")):
+        synset, display, instruction, rows = group
+        choice = display if display.casefold() not in taken else None
+        if choice is None and synset:
+            lemmas = namer.wn.synset(synset).lemmas
+            choice = next((l for l in lemmas if l.casefold() not in taken), None)
+        if choice is None:
+            twin = by_name.get(display.casefold())
+            if twin is not None:  # same words, another sense: one group
+                twin[3] = sorted(twin[3] + rows)
+            else:  # named like the parent or an existing sibling
+                rest.extend(rows)
+            continue
+        group[1] = choice
+        taken.add(choice.casefold())
+        by_name[choice.casefold()] = group
+        out.append(group)
+    return out, rest

@@ -1,0 +1,168 @@
+"""The one way to get embeddings: resolve the embedder, read the cache, embed only what is missing.
+
+``embed_texts(texts, run_or_options, registry=None)`` returns a float32 numpy
+array, row ``i`` for ``texts[i]``. It deduplicates the texts, takes what the
+persistent cache (:mod:`wildcards_gen.embedding_cache`) already holds, and
+calls the ``embed_batch`` hook once for the rest, then stores the new vectors.
+Arrangement and lint both use it, so every caller shares the cache and the
+counters ``embeddings.requested``, ``embeddings.cache_hits`` and
+``embeddings.embedded`` in the run report.
+
+Options it reads (the CLI names them ``--embedder``, ``--embed-model``,
+``--embed-batch-size``, ``--embed-threads``): ``embedder``, ``embed_model``,
+``embed_batch_size``, ``embed_threads``, and ``embed_cache`` (False skips the
+cache). numpy is imported here only, inside functions.
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+
+from wildcards_gen.errors import PluginError, UsageError
+
+DEFAULT_EMBEDDER = "wordnet"
+DEFAULT_BATCH_SIZE = 64
+
+
+def sentence_transformers_installed() -> bool:
+    try:
+        return importlib.util.find_spec("sentence_transformers") is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def _registry(registry):
+    if registry is None:
+        from wildcards_gen.plugins import get_registry
+
+        registry = get_registry()
+    return registry
+
+
+def resolve_embedder(options: dict, registry=None) -> str:
+    """The selected embedder name, checked against what the plugins registered."""
+    registry = _registry(registry)
+    available = registry.embedders
+    name = options.get("embedder") or DEFAULT_EMBEDDER
+    if name not in available:
+        hint = ""
+        if name == "sentence-transformers" and not sentence_transformers_installed():
+            hint = "; sentence-transformers is not installed: pip install 'wildcards-gen[embeddings]'"
+        raise UsageError(f"unknown embedder {name!r} (available: {', '.join(available) or 'none'}){hint}")
+    return name
+
+
+def model_id(embedder: str, model: str | None) -> str:
+    """The model part of the cache key: the built-in embedders name their default."""
+    if embedder == "wordnet":
+        from wildcards_gen.default_plugins import wordnet_embedder
+
+        return wordnet_embedder.MODEL_ID
+    if embedder == "sentence-transformers":
+        from wildcards_gen.default_plugins import sentence_embedder
+
+        return sentence_embedder.model_key(model)
+    return model or ""
+
+
+def _split(run_or_options):
+    """``(options, stats)`` from a Run or a plain options dict."""
+    options = getattr(run_or_options, "options", None)
+    if options is None:
+        return dict(run_or_options or {}), None, None
+    return options, run_or_options.stats, getattr(run_or_options, "cache_dir", None)
+
+
+def embed_texts(texts, run_or_options, registry=None):
+    """Vectors for ``texts`` (float32 numpy array, one row per text, in order).
+
+    :param texts: strings; duplicates are embedded once.
+    :param run_or_options: a :class:`wildcards_gen.Run` (its options, stats and
+        cache folder are used) or a plain dict of the options listed above.
+    :param registry: the plugin registry; the process-wide one by default.
+    :raises UsageError: unknown embedder.
+    :raises PluginError: the embedder returned something that is not one
+        finite vector per text.
+    """
+    import numpy as np
+
+    from wildcards_gen import embedding_cache
+
+    options, stats, cache_dir = _split(run_or_options)
+    registry = _registry(registry)
+    embedder = resolve_embedder(options, registry)
+    model = options.get("embed_model")
+    key_model = model_id(embedder, model)
+    texts = [str(t) for t in texts]
+    unique = list(dict.fromkeys(texts))
+    use_cache = options.get("embed_cache", True) is not False
+    cache = embedding_cache.get_cache(cache_dir) if use_cache else None
+    found = cache.get_many(embedder, key_model, unique) if cache is not None else {}
+    missing = [t for t in unique if t not in found]
+    if missing:
+        vectors = _call_embed_batch(registry, missing, embedder, model, options, cache_dir)
+        fresh = dict(zip(missing, vectors))
+        if cache is not None:
+            cache.put_many(embedder, key_model, fresh)
+        found.update(fresh)
+    if stats is not None:
+        stats.incr("embeddings.requested", len(texts))
+        stats.incr("embeddings.cache_hits", len(unique) - len(missing))
+        stats.incr("embeddings.embedded", len(missing))
+    if not texts:
+        return np.zeros((0, 0), dtype=np.float32)
+    dims = {found[t].shape[0] for t in unique}
+    if len(dims) != 1:  # a cached vector from another model build with the same id
+        raise PluginError(registry.embedders[embedder][0], f"embedder {embedder!r} gave vectors of different sizes {sorted(dims)}; run 'wildcards-gen cache clear --model {key_model}'")
+    return np.stack([found[t] for t in texts]).astype(np.float32)
+
+
+def _call_embed_batch(registry, texts, embedder, model, options, cache_dir=None):
+    """Call the ``embed_batch`` implementations in pluggy's order; check the answer."""
+    import numpy as np
+
+    hook_options = dict(options)
+    hook_options.setdefault("batch_size", options.get("embed_batch_size") or DEFAULT_BATCH_SIZE)
+    hook_options.setdefault("threads", options.get("embed_threads"))
+    hook_options.setdefault("cache_dir", str(cache_dir) if cache_dir else None)
+    for impl in reversed(registry.pm.hook.embed_batch.get_hookimpls()):
+        try:
+            result = impl.function(texts=list(texts), embedder=embedder, model=model, options=hook_options)
+        except (UsageError, PluginError):
+            raise
+        except Exception as exc:
+            from wildcards_gen.errors import WildcardsError
+
+            if isinstance(exc, WildcardsError):
+                raise
+            raise PluginError(impl.plugin_name, f"embed_batch failed: {type(exc).__name__}: {exc}") from exc
+        if result is None:
+            continue
+        try:
+            arr = np.asarray(result, dtype=np.float32)
+        except (TypeError, ValueError) as exc:
+            raise PluginError(impl.plugin_name, f"embed_batch returned {type(result).__name__}, not vectors ({exc})") from exc
+        if arr.ndim != 2 or arr.shape[0] != len(texts) or arr.shape[1] == 0:
+            raise PluginError(impl.plugin_name, f"embed_batch returned shape {arr.shape} for {len(texts)} texts; expected ({len(texts)}, dim)")
+        if not np.all(np.isfinite(arr)):
+            raise PluginError(impl.plugin_name, "embed_batch returned non-finite values (NaN or inf)")
+        return list(arr)
+    plugin = registry.embedders.get(embedder, ("?",))[0]
+    raise PluginError(plugin, f"no plugin answered embed_batch for embedder {embedder!r}")
+
+
+def cosine_normalise(matrix):
+    """Rows scaled to unit length (zero rows stay zero)."""
+    import numpy as np
+
+    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
+    norms[norms == 0] = 1.0
+    return matrix / norms
+
+
+def default_threads() -> int:
+    """Half the CPUs: PyTorch's spinning OpenMP threads otherwise starve everything else."""
+    import os
+
+    return max(1, math.floor((os.cpu_count() or 2) / 2))

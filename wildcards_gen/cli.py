@@ -71,6 +71,11 @@ def common_options() -> list:
                      help="Threads in the shared pool. Default: the CPU count; 1 runs without a pool."),
         click.Option(["--stats", "stats_file"], type=click.Path(dir_okay=False, path_type=Path), default=None,
                      help="Write the JSON run report (counts, timings, removals, rewrites) to this file."),
+        click.Option(["--target"], type=click.Choice(["dynamicprompts", "impact", "generator", "all"]),
+                     default="all", show_default=True,
+                     help="Make names clean for this reader: Dynamic Prompts, ComfyUI-Impact-Pack, the wildcards-generator web app, or all three (each rewrite counted in --stats)."),
+        click.Option(["--key-style"], type=click.Choice(["as-is", "snake", "kebab"]), default="as-is",
+                     show_default=True, help="Write keys as they are, as snake_case or as kebab-case."),
     ]
 
 

@@ -1,64 +1,246 @@
-"""Names that every wildcard reader accepts: the deterministic rewrites the writer applies.
+"""Names every wildcard reader accepts: per-target rules and the deterministic rewrites.
 
-Dynamic Prompts reads keys as ``__a/b/c__`` paths and fails on ``( ) # $ %
-__ { } [ ] \\``; it treats items as prompt syntax (``#`` truncates, ``{a|b}``
-expands, ``__x__`` nests, ``N::`` weights). PyYAML (YAML 1.1) turns ``yes``,
-``off``, ``null`` or ``1920`` into non-strings. The wildcards-generator web
-app reserves the keys ``instruction``, ``wildcards`` and ``_id``.
+Measured from the readers' code (and, for Dynamic Prompts, by sampling):
+
+* Dynamic Prompts (``dynamicprompts``) reads ``.yaml`` with PyYAML (YAML 1.1:
+  ``yes``, ``off``, ``null``, ``1920`` are not strings, and non-string keys or
+  items are dropped) and exposes each leaf list as ``__a/b/c__``. Its wildcard
+  parser fails on ``( { } # $ % \\``, ``__`` and ``..`` in a name; ``[ ] * ?``
+  are glob characters (``a[b]c`` samples ``abc``); a name ending in ``_``
+  runs into the closing ``__``; ``~ ! @`` first in a path are sampler prefixes.
+  Items are prompt syntax: ``#`` truncates, ``{a|b}`` expands, ``$``/``%``
+  start commands, ``__x__`` nests, ``N::`` is a weight.
+* ComfyUI-Impact-Pack lowercases each key path and turns spaces into ``-``
+  (``x ray`` and ``X-Ray`` are one wildcard); its prompt pattern
+  ``__([\\w.\\-+/*\\\\]+?)__`` only references letters, digits, ``_ . - + /``.
+  Items: ``{a|b}`` options and ``__x__`` nesting.
+* The wildcards-generator web app reads one end-of-line ``# instruction:``
+  per key, turns an empty key into a list holding ``"null"``, splits paths on
+  ``/`` and reserves the keys ``instruction``, ``wildcards`` and ``_id``.
+
+Target ``all`` (the default) satisfies the three at once.
 """
 
 from __future__ import annotations
 
 import re
 
+TARGETS = ("dynamicprompts", "impact", "generator")
+TARGET_CHOICES = TARGETS + ("all",)
+TARGET_NAMES = {"dynamicprompts": "Dynamic Prompts", "impact": "Impact Pack", "generator": "wildcards-generator"}
+KEY_STYLES = ("as-is", "snake", "kebab")
 RESERVED_KEYS = frozenset({"instruction", "wildcards", "_id"})
 
-# YAML 1.1 implicit types (bool, null, int, float, sexagesimal): quote such strings.
-_YAML11_IMPLICIT = re.compile(
-    r"""^(?:
-        y|Y|yes|Yes|YES|n|N|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF
-      | ~|null|Null|NULL|
-      | [-+]?0b[0-1_]+ | [-+]?0[0-7_]+ | [-+]?(?:0|[1-9][0-9_]*) | [-+]?0x[0-9a-fA-F_]+
-      | [-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+
-      | [-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+][0-9]+)? | [-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+
-      | [-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*
-      | [-+]?\.(?:inf|Inf|INF) | \.(?:nan|NaN|NAN)
-      | = | <<
-    )$""",
-    re.VERBOSE,
+# YAML 1.1 implicit types of a plain scalar as PyYAML resolves them (what the readers load with).
+_PYYAML = [(kind, re.compile(f"^(?:{rx})$")) for kind, rx in (
+    ("a boolean", r"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"),
+    ("null", r"~|null|Null|NULL|"),
+    ("an integer", r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
+                   r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"),
+    ("a float", r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+                r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"),
+    ("a date", r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+               r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?"),
+    ("a merge key", r"<<"),
+    ("a value key (PyYAML cannot load it)", r"="),
+)]
+# What the writer quotes: the above, plus what other YAML 1.1/1.2 readers coerce (y, n, 1e5, .).
+_QUOTE_TOO = re.compile(
+    r"^(?:y|Y|n|N|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+"
+    r"|[-+]?0o[0-7]+|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}.*)$"
 )
 
-_KEY_BAD = re.compile(r"[()\[\]{}#$%\\/|]")
-_ITEM_BAD = re.compile(r"[#{}|\[\]\\]")
-_WEIGHT = re.compile(r"^\s*-?\d+(?:\.\d+)?::")
 _SPACES = re.compile(r"\s+")
+_WEIGHT = re.compile(r"^\s*-?\d+(?:\.\d+)?::")
+# Dynamic Prompts: characters its wildcard-name grammar rejects, and glob characters.
+_DP_KEY_BREAKS = "({}#$%\\"
+_DP_KEY_GLOB = "[]*?"
+_DP_KEY_REWRITE = re.compile(r"[()\[\]{}#$%\\/|*?]")
+_DP_SAMPLERS = "~!@"
+_DP_ITEM_BREAKS = "#{}$%"
+_DP_ITEM_REWRITE = re.compile(r"[#{}|\[\]\\$%]")
+# Impact Pack: what ``__(...)__`` can reference (a space is fine: it becomes '-').
+_IMPACT_OK = re.compile(r"[\w.+\- ]")
+_IMPACT_ITEM_BREAKS = "{}"
+
+
+def yaml11_type(text: str) -> str | None:
+    """What PyYAML (YAML 1.1; Dynamic Prompts, Impact Pack) reads plain ``text`` as, if not a string."""
+    for kind, rx in _PYYAML:
+        if rx.match(text):
+            return kind
+    return None
 
 
 def needs_quotes(text: str) -> bool:
-    """True when YAML 1.1 would read ``text`` as something other than a string."""
-    return bool(_YAML11_IMPLICIT.match(text))
+    """True when a YAML 1.1 or 1.2 reader could read plain ``text`` as something other than a string."""
+    return yaml11_type(text) is not None or bool(_QUOTE_TOO.match(text))
+
+
+def targets_of(target: str) -> tuple:
+    """The readers a ``--target`` value stands for."""
+    if target == "all":
+        return TARGETS
+    if target not in TARGETS:
+        raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGET_CHOICES)}")
+    return (target,)
+
+
+# --- what breaks each reader (used by ``check``) ---------------------------------------
+
+
+def key_problems(name: str, target: str, top: bool = False) -> list[str]:
+    """Why ``target`` cannot expose key ``name`` as written (empty: it can)."""
+    found: list[str] = []
+    if target == "dynamicprompts":
+        bad = _chars(name, _DP_KEY_BREAKS)
+        if bad:
+            found.append(f"{bad} break the Dynamic Prompts wildcard parser")
+        glob = _chars(name, _DP_KEY_GLOB)
+        if glob:
+            found.append(f"{glob} are glob characters in Dynamic Prompts wildcard names")
+        if "__" in name:
+            found.append("'__' ends a Dynamic Prompts wildcard")
+        if ".." in name:
+            found.append("Dynamic Prompts refuses '..' in wildcard names")
+        if "/" in name:
+            found.append("'/' splits the key into two wildcard path levels")
+        if name.endswith("_"):
+            found.append("a trailing '_' runs into the closing '__'")
+        if top and name[:1] in _DP_SAMPLERS:
+            found.append(f"a leading {name[0]!r} is read as a Dynamic Prompts sampler")
+    elif target == "impact":
+        bad = "".join(sorted({c for c in name if not _IMPACT_OK.match(c)}))
+        if bad:
+            found.append(f"Impact Pack's __wildcard__ pattern cannot reference {_quote_chars(bad)}")
+        if "__" in name:
+            found.append("'__' ends an Impact Pack wildcard")
+        if name.endswith("_"):
+            found.append("a trailing '_' runs into the closing '__'")
+    elif target == "generator":
+        if "/" in name:
+            found.append("wildcards-generator splits key paths on '/'")
+    return found
+
+
+def item_problems(text: str, target: str) -> list[str]:
+    """Why ``target`` would not sample item ``text`` literally (empty: it would)."""
+    found: list[str] = []
+    if target == "dynamicprompts":
+        bad = _chars(text, _DP_ITEM_BREAKS)
+        if bad:
+            found.append(f"{bad} are Dynamic Prompts syntax ('#' truncates, '{{}}' expands, '$'/'%' start commands)")
+        if "__" in text:
+            found.append("'__' is a Dynamic Prompts wildcard reference")
+        if dp_weight(text):
+            found.append("a leading 'N::' is read as a Dynamic Prompts weight")
+    elif target == "impact":
+        bad = _chars(text, _IMPACT_ITEM_BREAKS)
+        if bad:
+            found.append(f"{bad} are Impact Pack option syntax")
+        if "__" in text:
+            found.append("'__' is an Impact Pack wildcard reference")
+    return found
+
+
+def dp_weight(text: str) -> bool:
+    """Dynamic Prompts' own test: a digit first, '::' inside, a float before the last '::'."""
+    if not text[:1].isdigit() or "::" not in text:
+        return False
+    try:
+        float(text.rpartition("::")[0])
+    except ValueError:
+        return False
+    return True
+
+
+def collision_key(name: str, target: str) -> str:
+    """Two sibling keys with the same collision key are one wildcard for ``target``.
+
+    Dynamic Prompts compares names with ``fnmatch`` (case-insensitive on
+    Windows, as are its ``.txt`` folders there); Impact Pack lowercases and
+    turns spaces into '-'; wildcards-generator compares exactly.
+    """
+    if target == "generator":
+        return name
+    if target == "dynamicprompts":
+        return name.casefold()
+    if target == "impact":
+        return name.replace("\\", "/").replace(" ", "-").lower()
+    return name.replace(" ", "-").casefold()
+
+
+# --- the writer's rewrites --------------------------------------------------------------
 
 
 def _tidy(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" -_,")
 
 
-def clean_key(name: str) -> str:
-    """A key every reader accepts; unchanged when already fine."""
-    text = name.replace("%", " percent ").replace("$", "S")
-    text = _KEY_BAD.sub(" ", text)
-    while "__" in text:
-        text = text.replace("__", "_")
-    text = _tidy(text) or "unnamed"
-    if text.casefold() in RESERVED_KEYS:
-        text = f"{text.lstrip('_')} category"
+def clean_key(name: str, target: str = "all", key_style: str = "as-is") -> str:
+    """A key ``target`` accepts, in ``key_style``; unchanged when already fine."""
+    targets = set(targets_of(target))
+    text = name
+    if targets & {"dynamicprompts", "impact"}:
+        text = text.replace("%", " percent ").replace("$", "S")
+    if "impact" in targets:
+        text = text.replace("&", " and ").replace("'", "").replace("\u2019", "")
+        text = "".join(c if _IMPACT_OK.match(c) else " " for c in text)
+    if "dynamicprompts" in targets:
+        text = _DP_KEY_REWRITE.sub(" ", text)
+        text = re.sub(r"\.{2,}", ".", text)
+    if "generator" in targets:
+        text = text.replace("/", " ")
+    if targets & {"dynamicprompts", "impact"}:
+        text = re.sub(r"_{2,}", "_", text)
+    text = _tidy(text)
+    if "dynamicprompts" in targets:
+        text = text.lstrip(_DP_SAMPLERS + " -_,")
+    text = apply_key_style(text, key_style) or "unnamed"
+    if "generator" in targets and text.casefold() in RESERVED_KEYS:
+        text = apply_key_style(f"{text.lstrip('_')} category", key_style)
     return text
 
 
-def clean_item(name: str) -> str:
-    """An item that Dynamic Prompts samples literally."""
-    text = _WEIGHT.sub("", name)
-    text = _ITEM_BAD.sub(" ", text)
-    while "__" in text:
-        text = text.replace("__", "_")
-    return _tidy(text) or name.strip() or "unnamed"
+def apply_key_style(name: str, key_style: str = "as-is") -> str:
+    """``snake``: lower_case_with_underscores; ``kebab``: lower-case-with-hyphens."""
+    if key_style in (None, "as-is"):
+        return name
+    if key_style == "snake":
+        return re.sub(r"[\s_\-]+", "_", name.lower()).strip("_")
+    if key_style == "kebab":
+        return re.sub(r"[\s_\-]+", "-", name.lower()).strip("-")
+    raise ValueError(f"unknown key style {key_style!r}; choose one of {', '.join(KEY_STYLES)}")
+
+
+def clean_item(name: str, target: str = "all") -> str:
+    """An item ``target`` samples literally; unchanged when already fine."""
+    targets = set(targets_of(target))
+    text = name
+    if "dynamicprompts" in targets:
+        text = text.replace("%", " percent ").replace("$", "S")
+        text = _DP_ITEM_REWRITE.sub(" ", text)
+    if "impact" in targets:
+        text = re.sub(r"[{}]", " ", text)
+    if targets & {"dynamicprompts", "impact"}:
+        text = re.sub(r"_{2,}", "_", text)
+    text = _tidy(text)
+    if "dynamicprompts" in targets:
+        text = _WEIGHT.sub("", text)
+        if dp_weight(text):
+            text = text.replace("::", " ")
+        text = _tidy(text)
+    if not text:
+        fallback = name.strip()
+        ok = fallback and not any(item_problems(fallback, t) for t in targets)
+        text = fallback if ok else "unnamed"
+    return text
+
+
+def _chars(text: str, charset: str) -> str:
+    found = "".join(c for c in charset if c in text)
+    return _quote_chars(found) if found else ""
+
+
+def _quote_chars(chars: str) -> str:
+    return " ".join(repr(c) for c in chars)

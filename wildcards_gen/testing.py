@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["shared_data", "session_cache", "wn", "cli", "register_plugin", "SHARED_DATA"]
+__all__ = ["shared_data", "session_cache", "wn", "cli", "register_plugin", "SHARED_DATA", "assert_wildcards_clean"]
 
 # ../shared/data beside the checkout, or $WILDCARDS_GEN_SHARED_DATA.
 SHARED_DATA = Path(
@@ -86,3 +86,18 @@ def register_plugin():
     yield register
     for name in names:
         registry.unregister(name)
+
+
+def assert_wildcards_clean(path, target: str = "all", strict: bool = False) -> None:
+    """Fail the test with ``wildcards-gen check``'s report unless the file at ``path`` is clean.
+
+    ``target``: ``all`` (default) or one reader (``dynamicprompts``, ``impact``,
+    ``generator``); ``strict`` also fails on warnings (a key without an instruction).
+    """
+    from wildcards_gen.commands.check import check_file, errors_of, report_text
+
+    problems = errors_of(check_file(path, target), strict)
+    if problems:
+        shown = report_text({str(path): problems[:40]}, target)
+        more = f"\n... and {len(problems) - 40} more" if len(problems) > 40 else ""
+        pytest.fail(f"{path} is not clean for {target}:\n{shown}{more}", pytrace=False)

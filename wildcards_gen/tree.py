@@ -7,9 +7,11 @@ Items are the names of leaf nodes (nodes without children).
 
 from __future__ import annotations
 
+import itertools
+
 from wildcards_gen.engine import RawNode
 from wildcards_gen.model import Category
-from wildcards_gen.sanitize import clean_item, clean_key
+from wildcards_gen.sanitize import clean_item, clean_key, collision_key
 
 DEFAULT_ORPHANS_TEMPLATE = "other_{}"
 
@@ -80,10 +82,12 @@ def finalize(categories: list[Category], run) -> list[Category]:
     """
     template = run.options.get("orphans_label_template") or DEFAULT_ORPHANS_TEMPLATE
     stats = run.stats
+    target = run.options.get("target") or "all"
+    key_style = run.options.get("key_style") or "as-is"
 
     def tidy(cat: Category, path: tuple) -> None:
         if cat.children and cat.items:
-            label = clean_key(template.format(cat.name))
+            label = clean_key(template.format(cat.name), target, key_style)
             existing = next((c for c in cat.children if c.name == label), None)
             if existing is None:
                 existing = Category(label, instruction=other_instruction(cat), id=cat.id, synset=cat.synset)
@@ -104,29 +108,77 @@ def finalize(categories: list[Category], run) -> list[Category]:
 
     for root in categories:
         for cat in root.walk():
-            clean_names(cat, stats)
+            clean_names(cat, stats, target, key_style)
     roots = unique_siblings(categories, (), stats)
     for root in roots:
         tidy(root, ())
+    return unique_for_target_tree(roots, stats, target, key_style)
+
+
+def clean_names(cat: Category, stats, target: str = "all", key_style: str = "as-is") -> None:
+    """Rewrite what ``target``'s reader chokes on and apply ``key_style``; count and list each rewrite."""
+    fixed = clean_key(cat.name, target)
+    new = clean_key(cat.name, target, key_style)
+    if fixed != cat.name:
+        stats.incr("rewrites.keys")
+        stats.event("rewritten_key", before=cat.name, after=fixed, target=target)
+    if new != fixed:
+        stats.incr("rewrites.key_style")
+    cat.name = new
+    cat.synonyms = tuple(clean_key(s, target, key_style) for s in cat.synonyms)
+    items = []
+    for item in cat.items:
+        new = clean_item(item, target)
+        if new != item:
+            stats.incr("rewrites.items")
+            stats.event("rewritten_item", before=item, after=new, target=target)
+        items.append(new)
+    cat.items = items
+
+
+def unique_for_target_tree(roots: list[Category], stats, target: str, key_style: str) -> list[Category]:
+    """Run :func:`unique_for_target` on every sibling list, roots included."""
+    roots = unique_for_target(roots, (), stats, target, key_style)
+    stack = [(root, ()) for root in roots]
+    while stack:
+        cat, path = stack.pop()
+        here = path + (cat.name,)
+        cat.children = unique_for_target(cat.children, here, stats, target, key_style)
+        stack.extend((child, here) for child in cat.children)
     return roots
 
 
-def clean_names(cat: Category, stats) -> None:
-    """Rewrite characters the wildcard readers choke on; count and list each rewrite."""
-    new = clean_key(cat.name)
-    if new != cat.name:
-        stats.incr("rewrites.keys")
-        stats.event("rewritten_key", before=cat.name, after=new)
-        cat.name = new
-    cat.synonyms = tuple(clean_key(s) for s in cat.synonyms)
-    items = []
-    for item in cat.items:
-        new = clean_item(item)
-        if new != item:
-            stats.incr("rewrites.items")
-            stats.event("rewritten_item", before=item, after=new)
-        items.append(new)
-    cat.items = items
+def unique_for_target(children: list[Category], path: tuple, stats, target: str, key_style: str) -> list[Category]:
+    """Keep apart siblings that ``target`` reads as one wildcard (Impact Pack: ``x ray`` = ``X-Ray``).
+
+    Runs after :func:`unique_siblings` (which compares case-insensitively) and
+    renames the later sibling, in sorted order, to an unused synonym, else
+    ``<name> <id>``, else ``<name> 2``...; each rename is a ``name_collision`` event.
+    """
+    def fold(name: str) -> str:
+        return collision_key(name, target)
+
+    for cat in children:  # names unique_siblings made up follow the key style too
+        cat.name = clean_key(cat.name, target, key_style)
+    ordered = sorted(children, key=lambda c: _sort_key(c.name))
+    taken = {fold(c.name) for c in ordered}
+    seen: set[str] = set()
+    for cat in ordered:
+        if fold(cat.name) not in seen:
+            seen.add(fold(cat.name))
+            continue
+        original = cat.name
+        candidates = [clean_key(s, target, key_style) for s in cat.synonyms]
+        if cat.id:
+            candidates.append(clean_key(f"{original} {cat.id}", target, key_style))
+        numbered = (clean_key(f"{original} {n}", target, key_style) for n in itertools.count(2))
+        choice = next(c for c in itertools.chain(candidates, numbered) if fold(c) not in taken and fold(c) not in seen)
+        cat.name = choice
+        seen.add(fold(choice))
+        taken.add(fold(choice))
+        stats.event("name_collision", path="/".join(path), name=original, renamed_to=choice, id=cat.id,
+                    target=target)
+    return sorted(ordered, key=lambda c: _sort_key(c.name))
 
 
 def other_instruction(parent: Category) -> str | None:

@@ -1,0 +1,376 @@
+"""``wildcards-gen check FILE...``: every problem a wildcard reader would hit, with file and line.
+
+The file is composed (not constructed) with ruamel.yaml, so every key and item
+keeps its line, its raw text and its quoting style, and a duplicate key is
+seen instead of silently replaced. A plain scalar that YAML 1.1 reads as a
+boolean, null, number or date is what PyYAML (Dynamic Prompts, Impact Pack)
+turns into a non-string and drops. The per-reader rules live in
+:mod:`wildcards_gen.sanitize`; comments are found line by line.
+
+Decision for the wildcards-generator target: a key's instruction must be one
+end-of-line ``# instruction:`` comment (two on one line, or one on a line of
+its own, is an error: the app attaches it to the wrong key or truncates it).
+A key without one is only a warning (the app shows an empty instruction);
+``--strict`` makes warnings fail too.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+import click
+
+from wildcards_gen import sanitize
+from wildcards_gen.errors import UsageError
+from wildcards_gen.sanitize import TARGETS
+
+YAML11 = ("dynamicprompts", "impact")  # readers that load with PyYAML (YAML 1.1)
+STR_TAG = "tag:yaml.org,2002:str"
+
+# code -> what it means (README and --help list these)
+CODES = {
+    "yaml-error": "the file is not valid YAML (or not UTF-8)",
+    "not-a-mapping": "the top level is not a mapping of keys",
+    "file-suffix": "Dynamic Prompts and Impact Pack only read files ending in .yaml",
+    "coerced-key": "a plain key that YAML reads as a boolean, null, number or date",
+    "coerced-item": "a plain item that YAML reads as a boolean, null, number or date",
+    "complex-key": "a key that is a list or mapping",
+    "key-char": "characters in a key that break the reader's wildcard names",
+    "item-char": "characters in an item that the reader treats as prompt syntax",
+    "reserved-key": "instruction, wildcards or _id as a key (wildcards-generator)",
+    "collision": "two sibling keys that are one wildcard after the reader's normalisation",
+    "empty-value": "a key with no list or mapping under it",
+    "empty-item": "an empty or null item",
+    "duplicate-item": "the same item twice in one list",
+    "nested-list": "a list or mapping inside a list",
+    "instruction-count": "more than one 'instruction:' in a key's comment (wildcards-generator)",
+    "misplaced-instruction": "an '# instruction:' comment that is not at the end of its key's line",
+    "missing-instruction": "a key without '# instruction:' (warning; wildcards-generator)",
+}
+
+
+@dataclass
+class Problem:
+    file: str
+    line: int
+    column: int
+    code: str
+    message: str
+    targets: tuple
+    path: str = ""
+    severity: str = "error"
+
+    def as_dict(self) -> dict:
+        data = asdict(self)
+        data["targets"] = list(self.targets)
+        return data
+
+    def format(self) -> str:
+        where = f" {self.path}:" if self.path else ""
+        return (f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code} "
+                f"[{','.join(self.targets)}]{where} {self.message}")
+
+
+class _Checker:
+    def __init__(self, file: str, text: str, targets: tuple):
+        self.file = file
+        self.lines = text.splitlines()
+        self.targets = targets
+        self.problems: list[Problem] = []
+        self.key_lines: dict[int, str] = {}  # line -> key path, for the instruction rules
+
+    def add(self, node_or_line, code, message, targets=TARGETS, path="", severity="error"):
+        targets = tuple(t for t in TARGETS if t in targets and t in self.targets)
+        if not targets:
+            return
+        if isinstance(node_or_line, int):
+            line, column = node_or_line, 1
+        else:
+            line, column = node_or_line.start_mark.line + 1, node_or_line.start_mark.column + 1
+        self.problems.append(Problem(self.file, line, column, code, message, targets, path, severity))
+
+    # -- structure --
+
+    def mapping(self, node, path: tuple) -> None:
+        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+        siblings = []
+        for knode, vnode in node.value:
+            if not isinstance(knode, ScalarNode):
+                self.add(knode, "complex-key", "a key must be a plain name, not a list or mapping",
+                         path="/".join(path))
+                continue
+            name = knode.value
+            here = path + (name,)
+            where = "/".join(here)
+            self.key_lines.setdefault(knode.start_mark.line + 1, where)
+            self.key(knode, name, where, top=not path)
+            siblings.append((knode, name))
+            if isinstance(vnode, MappingNode):
+                if vnode.value:
+                    self.mapping(vnode, here)
+                else:
+                    self.add(knode, "empty-value", f"key {name!r} has an empty mapping", path=where)
+            elif isinstance(vnode, SequenceNode):
+                if vnode.value:
+                    self.sequence(vnode, where)
+                else:
+                    self.add(knode, "empty-value", f"key {name!r} has an empty list", path=where)
+            elif vnode.style is None and (vnode.value == "" or sanitize.yaml11_type(vnode.value) == "null"):
+                self.add(knode, "empty-value",
+                         f"key {name!r} has no value (Dynamic Prompts and Impact Pack skip it; "
+                         "wildcards-generator turns it into a list holding \"null\")", path=where)
+            else:
+                self.item(vnode, where, {})
+        self.collisions(siblings, path)
+
+    def key(self, knode, name: str, where: str, top: bool) -> None:
+        if knode.style is None:
+            kind = sanitize.yaml11_type(name)
+            targets = set(YAML11) if kind else set()
+            if str(knode.tag) != STR_TAG:
+                targets.add("generator")
+                kind = kind or "not a string"
+            if targets:
+                self.add(knode, "coerced-key", f"key {name!r} is read as {kind}, not a name: quote it",
+                         targets, where)
+        for target in self.targets:
+            reasons = sanitize.key_problems(name, target, top=top)
+            if reasons:
+                self.add(knode, "key-char", f"key {name!r}: " + "; ".join(reasons), (target,), where)
+        if name in sanitize.RESERVED_KEYS:
+            self.add(knode, "reserved-key", f"{name!r} is a reserved key name in wildcards-generator",
+                     ("generator",), where)
+
+    def collisions(self, siblings: list, path: tuple) -> None:
+        found: dict[tuple, list] = {}
+        for target in self.targets:
+            first: dict[str, tuple] = {}
+            for knode, name in siblings:
+                folded = sanitize.collision_key(name, target)
+                if folded in first:
+                    other_node, other = first[folded]
+                    found.setdefault((id(knode), other), [knode, name, other_node, []])[3].append(target)
+                else:
+                    first[folded] = (knode, name)
+        for knode, name, other_node, targets in found.values():
+            same = "the same key" if name == other_node.value else f"{other_node.value!r}"
+            self.add(knode, "collision",
+                     f"key {name!r} is one wildcard with {same} on line {other_node.start_mark.line + 1}",
+                     tuple(targets), "/".join(path + (name,)))
+
+    def sequence(self, node, where: str) -> None:
+        seen: dict[str, int] = {}
+        for item in node.value:
+            self.item(item, where, seen)
+
+    def item(self, node, where: str, seen: dict) -> None:
+        from ruamel.yaml.nodes import ScalarNode
+
+        if not isinstance(node, ScalarNode):
+            kind = "a list" if node.id == "sequence" else "a mapping"
+            self.add(node, "nested-list", f"{kind} inside the list of {where!r}: readers skip it", path=where)
+            return
+        text = node.value
+        plain = node.style is None
+        if text.strip() == "" or (plain and sanitize.yaml11_type(text) == "null"):
+            self.add(node, "empty-item", f"an empty or null item in {where!r}", path=where)
+            return
+        if plain:
+            kind = sanitize.yaml11_type(text)
+            targets = set(YAML11) if kind else set()
+            if str(node.tag) != STR_TAG:
+                targets.add("generator")
+                kind = kind or "not a string"
+            if targets:
+                self.add(node, "coerced-item", f"item {text!r} is read as {kind}: quote it", targets, where)
+        for target in self.targets:
+            reasons = sanitize.item_problems(text, target)
+            if reasons:
+                self.add(node, "item-char", f"item {text!r}: " + "; ".join(reasons), (target,), where)
+        line = node.start_mark.line + 1
+        if text in seen:
+            self.add(node, "duplicate-item", f"item {text!r} repeats line {seen[text]}", path=where)
+        else:
+            seen[text] = line
+
+    # -- comments (wildcards-generator reads instructions from them) --
+
+    def instructions(self) -> None:
+        if "generator" not in self.targets:
+            return
+        comments = {}
+        for number, line in enumerate(self.lines, start=1):
+            if "#" in line:
+                comment = line_comment(line)
+                if comment is not None:
+                    comments[number] = (comment, not line[: len(line) - len(comment)].strip())
+        missing = []
+        for number, where in sorted(self.key_lines.items()):
+            comment, own_line = comments.get(number, ("", False))
+            count = comment.count("instruction:")
+            if count > 1:
+                self.add(number, "instruction-count",
+                         f"{count} 'instruction:' in one comment; wildcards-generator keeps the text up to the second",
+                         ("generator",), where)
+            elif count == 0:
+                missing.append((number, where))
+        for number, (comment, own_line) in sorted(comments.items()):
+            if "instruction:" in comment and (own_line or number not in self.key_lines):
+                self.add(number, "misplaced-instruction",
+                         "an '# instruction:' comment that is not at the end of its key's line; "
+                         "wildcards-generator attaches it to another key or ignores it", ("generator",))
+        if missing and len(missing) == len(self.key_lines):
+            self.add(1, "missing-instruction", "no key has an end-of-line '# instruction:' comment",
+                     ("generator",), severity="warning")
+        else:
+            for number, where in missing:
+                self.add(number, "missing-instruction", "no end-of-line '# instruction:' comment",
+                         ("generator",), where, severity="warning")
+
+
+def line_comment(line: str) -> str | None:
+    """The ``# ...`` comment that ends ``line``, outside quoted scalars; None if there is none."""
+    quote = None
+    i = 0
+    while i < len(line):
+        c = line[i]
+        if quote == "'":
+            if c == "'":
+                if line[i + 1: i + 2] == "'":
+                    i += 2
+                    continue
+                quote = None
+        elif quote == '"':
+            if c == "\\":
+                i += 2
+                continue
+            if c == '"':
+                quote = None
+        elif c in "'\"" and (i == 0 or line[i - 1] in " \t[{,:-?"):
+            quote = c
+        elif c == "#" and (i == 0 or line[i - 1] in " \t"):
+            return line[i:]
+        i += 1
+    return None
+
+
+def compose(text: str):
+    """The ruamel.yaml node tree of ``text`` (keys, items, marks, styles; duplicates kept)."""
+    from ruamel.yaml import YAML
+
+    return YAML().compose(text)
+
+
+def check_text(text: str, file: str = "<text>", target: str = "all", suffix: str = ".yaml") -> list[Problem]:
+    """Every problem in ``text`` for ``target`` (``all`` or one of the readers), in line order."""
+    from ruamel.yaml.error import MarkedYAMLError
+    from ruamel.yaml.nodes import MappingNode
+
+    checker = _Checker(file, text, sanitize.targets_of(target))
+    if suffix.lower() != ".yaml":
+        checker.add(1, "file-suffix", f"Dynamic Prompts and Impact Pack only read '.yaml' files, not {suffix!r}",
+                    YAML11)
+    try:
+        root = compose(text)
+    except MarkedYAMLError as exc:
+        mark = exc.problem_mark or exc.context_mark
+        line = mark.line + 1 if mark else 1
+        checker.add(line, "yaml-error", " ".join(str(exc.problem or exc).split()))
+        return _sorted(checker.problems)
+    except Exception as exc:  # ruamel raises several unmarked types; one line is enough
+        checker.add(1, "yaml-error", " ".join(str(exc).split()))
+        return _sorted(checker.problems)
+    if root is None:
+        checker.add(1, "not-a-mapping", "the file is empty")
+    elif not isinstance(root, MappingNode):
+        checker.add(root, "not-a-mapping", "the top level must be a mapping of category keys")
+    elif not root.value:
+        checker.add(root, "not-a-mapping", "the top-level mapping is empty")
+    else:
+        checker.mapping(root, ())
+        checker.instructions()
+    return _sorted(checker.problems)
+
+
+def check_file(path, target: str = "all") -> list[Problem]:
+    """Every problem in the file at ``path`` for ``target``."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except UnicodeDecodeError as exc:
+        return [Problem(str(path), 1, 1, "yaml-error", f"not UTF-8: {exc.reason}", sanitize.targets_of(target))]
+    except OSError as exc:
+        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
+    return check_text(text, str(path), target, suffix=path.suffix)
+
+
+def _sorted(problems: list[Problem]) -> list[Problem]:
+    return sorted(problems, key=lambda p: (p.line, p.column, p.code, p.targets, p.message))
+
+
+def errors_of(problems: list[Problem], strict: bool = False) -> list[Problem]:
+    return [p for p in problems if strict or p.severity == "error"]
+
+
+def report_text(results: dict, target: str) -> str:
+    lines = []
+    errors = warnings = 0
+    for problems in results.values():
+        for p in problems:
+            lines.append(p.format())
+            errors += p.severity == "error"
+            warnings += p.severity == "warning"
+    files = len(results)
+    noun = "file" if files == 1 else "files"
+    if errors or warnings:
+        lines.append(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+                     f"in {files} {noun} (target: {target})")
+    else:
+        lines.append(f"{files} {noun} clean for target {target}")
+    return "\n".join(lines)
+
+
+def report_json(results: dict, target: str, strict: bool) -> str:
+    files = [{"file": f, "clean": not errors_of(ps, strict), "problems": [p.as_dict() for p in ps]}
+             for f, ps in results.items()]
+    all_problems = [p for ps in results.values() for p in ps]
+    return json.dumps({
+        "target": target,
+        "clean": not errors_of(all_problems, strict),
+        "errors": sum(p.severity == "error" for p in all_problems),
+        "warnings": sum(p.severity == "warning" for p in all_problems),
+        "files": files,
+    }, indent=2, ensure_ascii=False)
+
+
+def register(cli: click.Group) -> None:
+    codes = "; ".join(f"{code}: {what}" for code, what in CODES.items())
+
+    @cli.command(help=(
+        "Report, with file and line, every problem a wildcard reader would hit in each FILE: "
+        "Dynamic Prompts, ComfyUI-Impact-Pack, the wildcards-generator web app, or all three. "
+        f"Exit status 0 only when every file is clean.\n\nProblem codes: {codes}."))
+    @click.argument("files", nargs=-1, required=True,
+                    type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--target", type=click.Choice(sanitize.TARGET_CHOICES), default="all", show_default=True,
+                  help="The reader to check for.")
+    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
+                  help="Report format (on stdout).")
+    @click.option("--strict", is_flag=True, help="Warnings (a key without an instruction) fail too.")
+    def check(files, target, fmt, strict):
+        from wildcards_gen.cli import Settings, fail
+
+        settings = click.get_current_context().find_object(Settings) or Settings()
+        try:
+            results = {str(f): check_file(f, target) for f in files}
+        except Exception as exc:
+            fail(exc, settings.verbose)
+        if fmt == "json":
+            click.echo(report_json(results, target, strict))
+        else:
+            click.echo(report_text(results, target))
+        bad = any(errors_of(ps, strict) for ps in results.values())
+        raise SystemExit(1 if bad else 0)

@@ -1,0 +1,175 @@
+"""``wildcards-gen export FILE --txt-dir DIR``: the same tree as a folder of ``.txt`` wildcards.
+
+A1111 / Dynamic Prompts / Impact Pack text wildcards: one ``.txt`` per leaf
+list (one item a line), one folder per key above it, so ``__a/b/c__`` names
+the same list in both forms. File and folder names are made safe on Windows
+too (``<>:"/\\|?*``, control characters, trailing dots and spaces, the
+reserved device names CON, PRN, AUX, NUL, COM1-9, LPT1-9 with any extension);
+a leading '.' (a hidden folder, which Dynamic Prompts skips) becomes '_', and
+siblings that a case-insensitive file system would merge are numbered. Every
+such change is reported. Each file is written atomically (temp + rename).
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import click
+
+from wildcards_gen.errors import UsageError
+
+_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_WINDOWS_RESERVED = frozenset(
+    ["CON", "PRN", "AUX", "NUL"] + [f"COM{i}" for i in range(1, 10)] + [f"LPT{i}" for i in range(1, 10)]
+    + ["COM\u00b9", "COM\u00b2", "COM\u00b3", "LPT\u00b9", "LPT\u00b2", "LPT\u00b3"]
+)
+MAX_NAME_BYTES = 200  # below every file system's 255, leaving room for '.txt' and temp suffixes
+
+
+@dataclass
+class Export:
+    files: list = field(default_factory=list)  # written paths, in tree order
+    renamed: list = field(default_factory=list)  # (key path, file-system path) where they differ
+    skipped: list = field(default_factory=list)  # (key path, why)
+
+
+def fs_safe(name: str) -> str:
+    """A file or folder name Windows, macOS and Linux all accept (may equal ``name``)."""
+    text = _WINDOWS_BAD.sub("_", name).strip(" ")
+    text = text.rstrip(". ")
+    if text.startswith("."):
+        text = "_" + text[1:]
+    if not text:
+        text = "_"
+    if text.split(".")[0].rstrip(" ").upper() in _WINDOWS_RESERVED:
+        head, dot, rest = text.partition(".")
+        text = f"{head}_{dot}{rest}"
+    encoded = text.encode("utf-8")
+    if len(encoded) > MAX_NAME_BYTES:
+        text = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip(". ")
+    return text
+
+
+def _unique(name: str, used: set) -> str:
+    """``name``, or ``name 2``, ``name 3``... whichever a case-insensitive file system has not seen."""
+    candidate, n = name, 1
+    while candidate.casefold() in used:
+        n += 1
+        candidate = f"{name} {n}"
+    used.add(candidate.casefold())
+    return candidate
+
+
+def plan(root) -> tuple[dict, list, list]:
+    """``{relative path: items}`` for every leaf list of a composed YAML tree, with renames and skips."""
+    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+
+    files: dict = {}
+    renamed: list = []
+    skipped: list = []
+
+    def items_of(node, where) -> list:
+        if isinstance(node, ScalarNode):
+            values = [node]
+        else:
+            values = node.value
+        out = []
+        for item in values:
+            if not isinstance(item, ScalarNode):
+                skipped.append((where, f"a nested list or mapping on line {item.start_mark.line + 1}"))
+                continue
+            text = " ".join(item.value.split())
+            if text and not (item.style is None and item.value in ("~", "null", "Null", "NULL")):
+                out.append(text)
+        return out
+
+    def walk(node, keys: tuple, folder: tuple) -> None:
+        used_dirs: set = set()
+        used_files: set = set()
+        for knode, vnode in node.value:
+            if not isinstance(knode, ScalarNode):
+                skipped.append(("/".join(keys), f"a complex key on line {knode.start_mark.line + 1}"))
+                continue
+            name = knode.value
+            here = keys + (name,)
+            where = "/".join(here)
+            if isinstance(vnode, MappingNode):
+                if not vnode.value:
+                    skipped.append((where, "an empty mapping"))
+                    continue
+                safe = _unique(fs_safe(name), used_dirs)
+                if safe != name:
+                    renamed.append((where, "/".join(folder + (safe,))))
+                walk(vnode, here, folder + (safe,))
+                continue
+            items = items_of(vnode, where)
+            if not items:
+                skipped.append((where, "no items"))
+                continue
+            safe = _unique(fs_safe(name), used_files)
+            if safe != name:
+                renamed.append((where, "/".join(folder + (safe,))))
+            files["/".join(folder + (safe,)) + ".txt"] = items
+
+    if root is None or not isinstance(root, MappingNode):
+        raise UsageError("the file's top level must be a mapping of category keys")
+    walk(root, (), ())
+    return files, renamed, skipped
+
+
+def export_txt(source: Path, txt_dir: Path, force: bool = False) -> Export:
+    """Write ``source``'s leaf lists under ``txt_dir``; refuse a non-empty folder unless ``force``."""
+    from wildcards_gen.commands.check import compose
+    from wildcards_gen.writer import write_atomic
+
+    source, txt_dir = Path(source), Path(txt_dir)
+    if txt_dir.exists() and not txt_dir.is_dir():
+        raise UsageError(f"{txt_dir} exists and is not a folder")
+    if txt_dir.is_dir() and any(txt_dir.iterdir()) and not force:
+        raise UsageError(f"{txt_dir} is not empty; use --force to write into it")
+    try:
+        text = source.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise UsageError(f"cannot read {source}: {exc}") from exc
+    try:
+        root = compose(text)
+    except Exception as exc:  # ruamel raises several types; one line is enough
+        raise UsageError(f"{source} is not valid YAML: {' '.join(str(exc).split())}") from exc
+    files, renamed, skipped = plan(root)
+    if not files:
+        raise UsageError(f"{source} has no lists to export")
+    result = Export(renamed=renamed, skipped=skipped)
+    for relative, items in files.items():
+        path = txt_dir.joinpath(*relative.split("/"))
+        write_atomic(path, "".join(item + "\n" for item in items))
+        result.files.append(path)
+    return result
+
+
+def register(cli: click.Group) -> None:
+    @cli.command()
+    @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option("--txt-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+                  help="Folder to write the .txt wildcards into (created if missing).")
+    @click.option("--force", is_flag=True, help="Write into a folder that is not empty (files are replaced).")
+    def export(file, txt_dir, force):
+        """Write FILE as a folder of .txt wildcard files: one per leaf list, one folder per key.
+
+        __a/b/c__ names the same list in the YAML and in the folder. Names are
+        made safe for Windows, macOS and Linux file systems; each change is listed.
+        """
+        from wildcards_gen.cli import Settings, fail
+
+        settings = click.get_current_context().find_object(Settings) or Settings()
+        try:
+            result = export_txt(file, txt_dir, force)
+        except Exception as exc:
+            fail(exc, settings.verbose)
+        if not settings.quiet:
+            for where, path in result.renamed:
+                click.echo(f"Renamed for the file system: {where} -> {path}", err=True)
+            for where, why in result.skipped:
+                click.echo(f"Skipped {where or '(top)'}: {why}", err=True)
+            click.echo(f"Wrote {len(result.files)} .txt files to {txt_dir}", err=True)

@@ -85,12 +85,15 @@ def test_descendant_counts_match_a_naive_count(carnivore_tree):
     def naive(node):
         return sum(1 + naive(c) for c in node.children)
 
-    counts = shaping.descendant_counts(raw)
-    stack = list(raw)
+    by_id = shaping.descendant_counts(raw)  # memoised per node id
+    by_object = shaping.descendant_counts(raw, key=id)
+    stack, seen = list(raw), 0
     while stack:
         node = stack.pop()
-        assert counts[id(node)] == naive(node)
+        seen += 1
+        assert by_id[node.node.id] == by_object[id(node)] == naive(node)
         stack.extend(node.children)
+    assert len(by_object) == seen
 
 
 def test_depth_still_applies_with_smart(carnivore_tree):

@@ -252,18 +252,43 @@ def truncate(raw_roots: list[RawNode], limit: int) -> tuple[list[RawNode], bool]
     return roots, head < len(queue)
 
 
-def descendant_counts(raw_roots: list[RawNode]) -> dict:
-    """``{id(raw): number of nodes below it}``, one iterative post-order pass."""
-    counts: dict[int, int] = {}
+def descendant_counts(raw_roots: list[RawNode], key=None) -> dict:
+    """``{key(raw): number of nodes below it}`` in one iterative post-order pass.
+
+    ``key`` defaults to the node id: a node reached through two parents
+    (WordNet multiple inheritance) has the same subtree, so it is counted once.
+    Pass ``key=id`` when subtrees of one id may differ (a truncated preview).
+    """
+    key = key or _node_id
+    counts: dict = {}
     stack = [(r, False) for r in reversed(raw_roots)]
     while stack:
         raw, done = stack.pop()
         if done:
-            counts[id(raw)] = sum(1 + counts[id(c)] for c in raw.children)
-        elif id(raw) not in counts:
+            counts[key(raw)] = sum(1 + counts[key(c)] for c in raw.children)
+        elif key(raw) not in counts:
             stack.append((raw, True))
-            stack.extend((c, False) for c in raw.children)
+            stack.extend((c, False) for c in raw.children if key(c) not in counts)
     return counts
+
+
+def _node_id(raw: RawNode):
+    return raw.node.id
+
+
+def leaf_names(raw: RawNode, memo: dict, key) -> list:
+    """Names of every leaf below ``raw``, memoised like the descendant counts."""
+    k = key(raw)
+    names = memo.get(k)
+    if names is None:
+        if not raw.children:
+            names = [raw.node.name]
+        else:
+            names = []
+            for child in raw.children:
+                names.extend(leaf_names(child, memo, key))
+        memo[k] = names
+    return names
 
 
 class Shaper:
@@ -282,7 +307,9 @@ class Shaper:
         self.config = config
         self.config_match = Matcher(list(config), wordnet) if config else None
         self.template = run.options.get("orphans_label_template") or tree.DEFAULT_ORPHANS_TEMPLATE
-        self.counts = descendant_counts(raw_roots)
+        # per node id, except in a truncated preview where one id's subtrees may differ
+        self.key = id if run.options.get("preview_truncated") else _node_id
+        self.counts = descendant_counts(raw_roots, self.key)
         self.leaf_memo: dict = {}
         self.depth_memo: dict = {}
         self.settings_of: dict[int, Settings] = {}  # id(category) -> its settings
@@ -299,7 +326,7 @@ class Shaper:
         return self.depth_memo[key]
 
     def significant(self, raw: RawNode, s: Settings) -> bool:
-        if self.counts[id(raw)] >= s.min_hyponyms:
+        if self.counts[self.key(raw)] >= s.min_hyponyms:
             return True
         depth = self.wordnet_depth(raw.node)
         return depth is not None and depth <= s.min_depth
@@ -342,7 +369,7 @@ class Shaper:
                     else:
                         cat.items.append(piece.node.name)
         else:
-            cat.items = list(tree.leaf_names(raw, self.leaf_memo))
+            cat.items = list(leaf_names(raw, self.leaf_memo, self.key))
             self.stats.incr("shaping.flattened")
         return [cat]
 
@@ -371,7 +398,7 @@ class Shaper:
             child_path = f"{path}/{child.name}"
             self.post(child, child_path)
             cs = self.settings_of.get(id(child), self.base)
-            if cs.merge_orphans and child.items and _size(child.items) < cs.min_leaf:
+            if cs.merge_orphans and child.items and _shorter(child.items, cs.min_leaf):
                 label = child.name if not child.children else self.template.format(child.name)
                 self.stats.event("merged_orphan", list=f"{path}/{label}" if child.children else child_path,
                                  into=f"{path}/{self.template.format(cat.name)}", items=_size(child.items))
@@ -426,8 +453,19 @@ class Shaper:
         return roots
 
 
+def _shorter(items, n: int) -> bool:
+    """Fewer than ``n`` distinct items as finalize will write them (stops cleaning at ``n``)."""
+    if len(items) < n:
+        return True
+    seen = set()
+    for item in items:
+        seen.add(clean_item(item))
+        if len(seen) >= n:
+            return False
+    return True
+
+
 def _size(items) -> int:
-    """Distinct items as finalize will write them."""
     return len({clean_item(i) for i in items})
 
 
@@ -465,7 +503,7 @@ TARGET_LIST = 20  # lists of roughly 10-50 terms sample well as wildcards
 
 def tree_statistics(raw_roots: list[RawNode], run) -> dict:
     """Counts, depth histogram, branching and size percentiles of a raw tree (one pass)."""
-    counts = descendant_counts(raw_roots)
+    counts = descendant_counts(raw_roots, id if run.options.get("preview_truncated") else None)
     levels: dict[int, int] = {}
     branching, sizes, wn_depths = [], [], {}
     ids, leaf_names = set(), set()
@@ -479,7 +517,7 @@ def tree_statistics(raw_roots: list[RawNode], run) -> dict:
         levels[level] = levels.get(level, 0) + 1
         if raw.children:
             branching.append(len(raw.children))
-            sizes.append(counts[id(raw)])
+            sizes.append(counts[id(raw) if run.options.get("preview_truncated") else raw.node.id])
             synset = wordnet.synset(raw.node.synset) if raw.node.synset else None
             if synset is not None:
                 wn_depths[synset.min_depth] = wn_depths.get(synset.min_depth, 0) + 1

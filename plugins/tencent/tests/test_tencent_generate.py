@@ -61,6 +61,9 @@ def check_tree(text, report, roots, depth, wn):
     assert all_items == expected_items
 
     # 2. every category with children at a level <= depth is a key, with its gloss as instruction
+    below_key = {}
+    for k in keys:
+        below_key.setdefault(k[:-1], set()).add(k[-1])
     renamed = {e["id"]: e["renamed_to"] for e in report["events"].get("name_collision", [])}
     limit = depth or 10**6
     expected_collisions = 0
@@ -78,13 +81,13 @@ def check_tree(text, report, roots, depth, wn):
         if level == limit:
             below = sorted({clean_item(leaf.name) for leaf in leaves_below(cat)}, key=lambda s: (s.casefold(), s))
             assert lists[here] == below, f"flattened list of {'/'.join(here)}"
-            assert not [k for k in keys if k[:-1] == here]
+            assert here not in below_key
             return
         branches = [c for c in cat.children if c.children]
         leaves = sorted({clean_item(c.name) for c in cat.children if not c.children}, key=lambda s: (s.casefold(), s))
         counts = Counter(clean_key(c.name).casefold() for c in branches)
         expected_collisions += sum(n - 1 for n in counts.values())
-        sub_keys = {k[-1] for k in keys if k[:-1] == here}
+        sub_keys = below_key.get(here, set())
         wanted = {key_of(c) for c in branches}
         assert len(wanted) == len(branches), f"two sub-categories share a key under {'/'.join(here)}"
         if branches and leaves:
@@ -214,3 +217,16 @@ def test_output_is_deterministic(generate, source, tmp_path, cli):
     result = cli("-q", "dataset", "tencent", "--hierarchy-file", source, "--depth", 4, "--workers", 1, "-o", out)
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8") == first
+
+
+@pytest.mark.parametrize("preset", ["balanced", "compact", "flat"])
+def test_smart_presets_keep_every_leaf(generate, reference, preset):
+    """The dataset's own presets drive smart shaping; no leaf name is dropped by any of them."""
+    _, roots = reference
+    text, report = generate("--smart", "--preset", preset)
+    _, lists = read_output(text)
+    assert {i for items in lists.values() for i in items} == {clean_item(l.name) for r in roots for l in leaves_below(r)}
+    full_text, full_report = generate()
+    assert report["counts"]["output.categories"] < full_report["counts"]["output.categories"]
+    skipped = {e["name"] for e in report["events"].get("skipped_node", [])}
+    assert {"object", "whole", "organism", "placental"} <= skipped

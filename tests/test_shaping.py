@@ -252,6 +252,38 @@ def test_preview_is_a_marked_valid_prefix(dog_tree, cli, tmp_path, smart):
     assert again.read_bytes() == out.read_bytes()
 
 
+def test_preview_walks_only_n_nodes_and_matches_truncating_the_full_tree(dog_tree, cli, tmp_path):
+    _, raw = dog_tree
+    WordNetHyponyms.calls = 0
+    result = cli("dataset", NAME, "--smart", "--preview", 25, "-o", tmp_path / "p.yaml")
+    assert result.exit_code == 0, result.output
+    assert WordNetHyponyms.calls == 25
+
+    from wildcards_gen.plugins import get_registry
+    from wildcards_gen.model import Run
+    from wildcards_gen.stats import Stats
+
+    dataset = get_registry().datasets[NAME]
+    run = Run(NAME, options_for(dataset, "--preview", 25), Stats(), None)
+    walked = shaping.walk_preview(get_registry().pm.hook, dataset, run, [r.node for r in raw], 25)
+    truncated, cut = shaping.truncate(raw, 25)
+    assert cut and run.options["preview_truncated"]
+
+    def shape_of(nodes):
+        return [(n.node.id, shape_of(n.children)) for n in nodes]
+
+    assert shape_of(walked) == shape_of(truncated)
+    assert sum(1 for _ in first_nodes(truncated, 10 ** 6)) == 25
+
+    categories, api_run = shaped(dataset, raw, "--smart", "--preview", 25)  # a full tree given to shape()
+    assert api_run.options["preview_truncated"]
+    assert output_items_of(categories) <= {n.node.name for n in first_nodes(raw, 25)}
+
+
+def output_items_of(categories):
+    return {i for root in categories for c in root.walk() for i in c.items}
+
+
 def test_preview_larger_than_the_tree_is_not_partial(dog_tree, tmp_path, cli):
     out = tmp_path / "whole.yaml"
     result = cli("dataset", NAME, "--smart", "--preview", 100000, "-o", out)

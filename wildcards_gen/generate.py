@@ -49,7 +49,12 @@ def build(dataset: Dataset, options: dict, registry, *, verbose: int = 0, quiet:
         stats.incr("input.roots", len(roots))
         bar = engine_mod.progress_bar(quiet, f"Walking {dataset.name}")
         with stats.timer("walk"):
-            raw = engine_mod.walk(engine, registry.pm.hook, dataset, run, roots, bar)
+            if options.get("preview"):  # --preview N: ask the plugin for the first N nodes only
+                from wildcards_gen import shaping
+
+                raw = shaping.walk_preview(registry.pm.hook, dataset, run, roots, options["preview"])
+            else:
+                raw = engine_mod.walk(engine, registry.pm.hook, dataset, run, roots, bar)
         if bar is not None:
             bar.close()
         count_input(raw, stats)

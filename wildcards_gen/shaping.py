@@ -252,6 +252,41 @@ def truncate(raw_roots: list[RawNode], limit: int) -> tuple[list[RawNode], bool]
     return roots, head < len(queue)
 
 
+def walk_preview(hook, dataset, run, roots, limit: int) -> list[RawNode]:
+    """Walk breadth first and stop after ``limit`` nodes (``iter_children`` is called ``limit`` times).
+
+    Same nodes as :func:`truncate` on the full tree; sets
+    ``run.options["preview_truncated"]`` when nodes were left out.
+    """
+    from wildcards_gen.engine import Cancelled
+    from wildcards_gen.errors import PluginError, WildcardsError
+    from wildcards_gen.model import Node
+
+    queue = [(r, None) for r in roots]
+    out: list[RawNode] = []
+    head = 0
+    while head < len(queue) and head < limit:
+        node, parent = queue[head]
+        head += 1
+        raw = RawNode(node)
+        (out if parent is None else parent.children).append(raw)
+        try:
+            children = hook.iter_children(dataset=dataset.name, node=node, run=run)
+        except (WildcardsError, Cancelled):
+            raise
+        except Exception as exc:
+            raise PluginError(dataset.plugin, f"iter_children failed on node {node.id} ({node.name}): "
+                                              f"{type(exc).__name__}: {exc}") from exc
+        if not isinstance(children, (list, tuple)) or not all(isinstance(c, Node) for c in children):
+            raise PluginError(dataset.plugin, f"iter_children returned {type(children).__name__} on node {node.id}; "
+                                              "expected a list of wildcards_gen.Node")
+        queue.extend((c, raw) for c in children)
+    if head < len(queue):
+        run.options["preview_truncated"] = True
+        run.stats.event("preview_truncated", nodes=limit)
+    return out
+
+
 def descendant_counts(raw_roots: list[RawNode], key=None) -> dict:
     """``{key(raw): number of nodes below it}`` in one iterative post-order pass.
 
@@ -445,7 +480,8 @@ class Shaper:
             for root in roots:
                 self.flatten_below(root, 1)
                 self.post(root, root.name)
-        for kind, matcher in (("skip_nodes", self.skip), ("smart_config", self.config_match)):
+        explicit_skip = bool(self.run.options.get("skip_nodes"))
+        for kind, matcher in (("skip_nodes", self.skip if explicit_skip else None), ("smart_config", self.config_match)):
             if matcher:
                 for key in matcher.unmatched():
                     self.stats.event("unmatched_key", option=kind, key=key)
@@ -475,7 +511,7 @@ def shape(raw_roots: list[RawNode], dataset, run):
     """Shape ``raw_roots`` as ``run.options`` asks; None after ``--analyze`` printed its report."""
     options = run.options
     limit = options.get("preview")
-    if limit:
+    if limit and not options.get("preview_truncated"):  # a full tree (the API); the CLI walks only N nodes
         raw_roots, cut = truncate(raw_roots, limit)
         if cut:
             options["preview_truncated"] = True

@@ -230,3 +230,18 @@ def test_smart_presets_keep_every_leaf(generate, reference, preset):
     assert report["counts"]["output.categories"] < full_report["counts"]["output.categories"]
     skipped = {e["name"] for e in report["events"].get("skipped_node", [])}
     assert {"object", "whole", "organism", "placental"} <= skipped
+
+
+def test_dynamic_prompts_exposes_every_list(generate, tmp_path):
+    """The full tree loads in the real Dynamic Prompts: one wildcard per leaf list, same values."""
+    from pathlib import Path
+
+    from dynamicprompts.wildcards import WildcardManager
+
+    text, _ = generate()
+    (tmp_path / "tencent.yaml").write_text(text, encoding="utf-8")
+    manager = WildcardManager(Path(tmp_path))
+    _, lists = read_output(text)
+    assert set(manager.get_collection_names()) == {"/".join(p) for p in lists}
+    for path, items in lists.items():
+        assert sorted(manager.get_values("/".join(path))) == sorted(items)

@@ -245,6 +245,20 @@ def test_strict_elides_ambiguous_names_and_keeps_every_item(cli, tmp_path, wn):
     assert list(load_yaml(out)) == ["canine"]
 
 
+def test_strict_keeps_person_and_what_was_below_whole(seeded_cache, cli, tmp_path):
+    """A prior tool's strict mode lost person, location and most of whole from an entity tree."""
+    args = ("--root", "object.n.01", "--filter", "21k", "--depth", "2")
+    loose, _ = gen(cli, tmp_path, *args, name="loose.yaml")
+    strict, _ = gen(cli, tmp_path, *args, "--strict", name="strict.yaml")
+    loose_data, strict_data = load_yaml(loose)["object"], load_yaml(strict)["object"]
+    assert "whole" in loose_data and "whole" not in strict_data  # whole.n.01 is "all of something"
+    assert {"artifact", "living thing", "location"} <= set(strict_data)
+    assert item_names({"o": loose_data}) == item_names({"o": strict_data})
+    person, _ = gen(cli, tmp_path, "--root", "organism.n.01", "--filter", "21k", "--depth", "2", "--strict",
+                    name="person.yaml")
+    assert "person" in load_yaml(person)["organism"]
+
+
 # -- exclusions -------------------------------------------------------------------
 
 def test_exclude_regex(cli, tmp_path):

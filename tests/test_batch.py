@@ -434,3 +434,65 @@ def test_help_does_not_import_heavy_libraries():
             "print(sorted(m for m in ('numpy', 'torch', 'sklearn', 'tqdm') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "[]"
+
+
+def test_tasks_share_the_embedding_cache(tmp_path):
+    """Four processes embed overlapping lists at once; a second run embeds nothing new."""
+    manifest = write_manifest(tmp_path, """
+        defaults:
+          semantic-clean: true
+          embedder: wordnet
+        tasks:
+          - dataset: imagenet
+            output: out.yaml
+            stats: out.json
+            matrix:
+              root: [dog.n.01, cat.n.01]
+              depth: [2, 3]
+    """)
+    for attempt in ("first", "second"):
+        result = run_cli("batch", manifest, "--workers", "2")
+        assert result.returncode == 0, result.stderr
+        stats = {p.name: json.loads(p.read_text())["counts"] for p in tmp_path.glob("out-*.json")}
+        assert len(stats) == 4
+        for counts in stats.values():
+            assert counts["embeddings.requested"] > 0
+            assert counts["embeddings.cache_hits"] + counts["embeddings.embedded"] == counts["embeddings.requested"]
+    assert all(counts["embeddings.embedded"] == 0 for counts in stats.values()), stats
+
+
+def test_progress_bar_counts_finished_tasks_on_a_terminal(plugin_site, tmp_path):
+    import fcntl
+    import pty
+    import struct
+    import termios
+
+    manifest = write_manifest(tmp_path, """
+        tasks:
+          - {dataset: batchtest, output: a.yaml}
+          - {dataset: batchtest, output: b.yaml, mode: raise}
+          - {dataset: batchtest, output: c.yaml}
+    """)
+    master, slave = pty.openpty()
+    fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal has a size
+    env = dict(os.environ, PYTHONPATH=str(plugin_site))
+    proc = subprocess.Popen([str(BIN / "wildcards-gen"), "batch", str(manifest), "--workers", "2"],
+                            stdout=subprocess.PIPE, stderr=slave, env=env, text=True)
+    os.close(slave)
+    stdout, _ = proc.communicate(timeout=120)
+    chunks = []
+    while True:
+        try:
+            data = os.read(master, 65536)
+        except OSError:
+            break
+        if not data:
+            break
+        chunks.append(data)
+    os.close(master)
+    stderr = b"".join(chunks).decode(errors="replace")
+    assert proc.returncode == 1
+    assert "Tasks" in stderr and "3/3" in stderr  # the bar reached the task count
+    assert "c: ok" not in stderr and "b: failed:" in stderr
+    assert "Tasks" not in stdout and "3/3" not in stdout  # the table owns stdout
+    assert "2 of 3 tasks succeeded" in stdout

@@ -126,6 +126,9 @@ def clean_names(cat: Category, stats, target: str = "all", key_style: str = "as-
         stats.incr("rewrites.key_style")
     cat.name = new
     cat.synonyms = tuple(clean_key(s, target, key_style) for s in cat.synonyms)
+    if cat.instruction and "instruction:" in cat.instruction:  # the web app reads up to the next one
+        cat.instruction = cat.instruction.replace("instruction:", "instruction -")
+        stats.incr("rewrites.instructions")
     items = []
     for item in cat.items:
         new = clean_item(item, target)
@@ -158,8 +161,13 @@ def unique_for_target(children: list[Category], path: tuple, stats, target: str,
     def fold(name: str) -> str:
         return collision_key(name, target)
 
-    for cat in children:  # names unique_siblings made up follow the key style too
-        cat.name = clean_key(cat.name, target, key_style)
+    for cat in children:  # names unique_siblings made up ("<name> <id>") follow the key style too
+        styled = clean_key(cat.name, target, key_style)
+        if styled != cat.name:
+            for event in stats.events.get("name_collision", []):
+                if event.get("renamed_to") == cat.name and event.get("path") == "/".join(path):
+                    event["renamed_to"] = styled
+            cat.name = styled
     ordered = sorted(children, key=lambda c: _sort_key(c.name))
     taken = {fold(c.name) for c in ordered}
     seen: set[str] = set()

@@ -192,7 +192,8 @@ class _Checker:
                 self.add(node, "item-char", f"item {text!r}: " + "; ".join(reasons), (target,), where)
         line = node.start_mark.line + 1
         if text in seen:
-            self.add(node, "duplicate-item", f"item {text!r} repeats line {seen[text]}", path=where)
+            self.add(node, "duplicate-item", f"item {text!r} repeats line {seen[text]} (sampled twice as often "
+                     "unless the reader deduplicates)", path=where)
         else:
             seen[text] = line
 

@@ -4,8 +4,9 @@ A1111 / Dynamic Prompts / Impact Pack text wildcards: one ``.txt`` per leaf
 list (one item a line), one folder per key above it, so ``__a/b/c__`` names
 the same list in both forms. File and folder names are made safe on Windows
 too (``<>:"/\\|?*``, control characters, trailing dots and spaces, the
-reserved device names CON, PRN, AUX, NUL, COM1-9, LPT1-9 with any extension);
-a leading '.' (a hidden folder, which Dynamic Prompts skips) becomes '_', and
+reserved device names CON, PRN, AUX, NUL, COM1-9, LPT1-9 with any extension,
+which get a leading '_'); a leading '.' (a hidden folder, which Dynamic Prompts
+skips) becomes '_', a trailing '_' (which runs into the closing '__') goes, and
 siblings that a case-insensitive file system would merge are numbered. Every
 such change is reported. Each file is written atomically (temp + rename).
 """
@@ -37,18 +38,17 @@ class Export:
 
 def fs_safe(name: str) -> str:
     """A file or folder name Windows, macOS and Linux all accept (may equal ``name``)."""
-    text = _WINDOWS_BAD.sub("_", name).strip(" ")
-    text = text.rstrip(". ")
+    text = _WINDOWS_BAD.sub("_", name)
+    text = re.sub(r"_{2,}", "_", text).strip(" ").rstrip(". _")  # a trailing '_' runs into '__'
     if text.startswith("."):
         text = "_" + text[1:]
     if not text:
         text = "_"
     if text.split(".")[0].rstrip(" ").upper() in _WINDOWS_RESERVED:
-        head, dot, rest = text.partition(".")
-        text = f"{head}_{dot}{rest}"
+        text = "_" + text
     encoded = text.encode("utf-8")
     if len(encoded) > MAX_NAME_BYTES:
-        text = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip(". ")
+        text = encoded[:MAX_NAME_BYTES].decode("utf-8", "ignore").rstrip(". _")
     return text
 
 

@@ -158,6 +158,16 @@ class Hierarchy:
             return primary
         return None
 
+    def classes_below(self, wnid: str) -> int:
+        """How many filter classes are ``wnid`` or below it (before exclusions)."""
+        seen, stack = {wnid}, [wnid]
+        while stack:
+            for child in self.candidates(stack.pop()):
+                if child not in seen:
+                    seen.add(child)
+                    stack.append(child)
+        return len(seen & self.classes) if self.classes is not None else 0
+
     # -- counting and reporting ------------------------------------------------------
     def raw_leaf_count(self, wnid: str) -> int:
         """Leaf items below ``wnid`` under the filter alone (per path, as the tree would list them)."""

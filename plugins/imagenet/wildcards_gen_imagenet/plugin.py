@@ -111,8 +111,7 @@ def build_hierarchy(run) -> tuple:
         raise UsageError(f"no {label} class is {root.name} or below it; choose another --root or filter")
     if classes is not None:
         run.stats.incr("imagenet.classes", len(classes))
-        run.stats.incr("imagenet.classes_below_root",
-                       sum(1 for c in classes if wn.is_below(c, root.wnid)))
+        run.stats.incr("imagenet.classes_below_root", hierarchy.classes_below(root.wnid))
     run.log(f"imagenet: root {root.name} ({root.wnid}); filter {label or 'none'}"
             f"{'; strict' if hierarchy.strict else ''}")
     return root, hierarchy

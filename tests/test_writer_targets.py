@@ -275,3 +275,26 @@ def test_generated_file_has_no_problem_for_any_single_target(generated):
     path, _ = generated[("all", "as-is")]
     for target in ("dynamicprompts", "impact", "generator"):
         assert check_file(path, target) == []
+
+
+def test_rewrites_leave_nothing_for_the_target_to_trip_on():
+    """For any name, the rewritten key/item has no problem for its target and rewriting again changes nothing."""
+    import random
+
+    from wildcards_gen.sanitize import (KEY_STYLES, TARGET_CHOICES, clean_item, clean_key, item_problems,
+                                        key_problems, targets_of)
+
+    rng = random.Random(11)
+    alphabet = "ab XY-_.'()[]{}#$%\\/|*?~!@&:,;\"<>+=é0123" + "_" * 4 + ":" * 3
+    for _ in range(3000):
+        name = "".join(rng.choice(alphabet) for _ in range(rng.randint(1, 12)))
+        for target in TARGET_CHOICES:
+            for style in KEY_STYLES:
+                key = clean_key(name, target, style)
+                assert clean_key(key, target, style) == key, (name, target, style)
+                for reader in targets_of(target):
+                    assert key_problems(key, reader, top=True) == [], (name, target, style, key)
+            item = clean_item(name, target)
+            assert clean_item(item, target) == item, (name, target)
+            for reader in targets_of(target):
+                assert item_problems(item, reader) == [], (name, target, item)

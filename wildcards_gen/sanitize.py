@@ -89,8 +89,11 @@ def targets_of(target: str) -> tuple:
 # --- what breaks each reader (used by ``check``) ---------------------------------------
 
 
-def key_problems(name: str, target: str, top: bool = False) -> list[str]:
-    """Why ``target`` cannot expose key ``name`` as written (empty: it can)."""
+def key_problems(name: str, target: str, top: bool = False, reserved: bool = True) -> list[str]:
+    """Why ``target`` cannot expose key ``name`` as written (empty: it can).
+
+    ``top``: a top-level key; ``reserved``: include wildcards-generator's reserved names.
+    """
     found: list[str] = []
     if target == "dynamicprompts":
         bad = _chars(name, _DP_KEY_BREAKS)
@@ -120,6 +123,8 @@ def key_problems(name: str, target: str, top: bool = False) -> list[str]:
     elif target == "generator":
         if "/" in name:
             found.append("wildcards-generator splits key paths on '/'")
+        if reserved and name in RESERVED_KEYS:
+            found.append(f"{name!r} is a reserved key name in wildcards-generator")
     return found
 
 

@@ -137,7 +137,7 @@ class _Checker:
                 self.add(knode, "coerced-key", f"key {name!r} is read as {kind}, not a name: quote it",
                          targets, where)
         for target in self.targets:
-            reasons = sanitize.key_problems(name, target, top=top)
+            reasons = sanitize.key_problems(name, target, top=top, reserved=False)
             if reasons:
                 self.add(knode, "key-char", f"key {name!r}: " + "; ".join(reasons), (target,), where)
         if name in sanitize.RESERVED_KEYS:

@@ -73,13 +73,13 @@ def find_roots(run) -> list[Node]:
     h = load(run, announce=True)
     run.stats.incr("input.file_categories", len(h))
     wanted = run.options.get("roots") or ()
-    chosen = [select_root(h, text) for text in wanted] if wanted else list(h.roots)
+    chosen = [select_root(h, text, run) for text in wanted] if wanted else list(h.roots)
     unique = list({c.index: c for c in chosen}.values())
     run.log(f"Tencent roots: {', '.join(f'{c.name} ({c.id})' for c in unique)}")
     return [to_node(c, run) for c in unique]
 
 
-def select_root(h: hierarchy.Hierarchy, text: str) -> hierarchy.Category:
+def select_root(h: hierarchy.Hierarchy, text: str, run=None) -> hierarchy.Category:
     """A WNID, or a category name: the display name first, then any synonym; ambiguity is an error."""
     key = text.strip()
     if _WNID.match(key):
@@ -97,13 +97,21 @@ def select_root(h: hierarchy.Hierarchy, text: str) -> hierarchy.Category:
         if len(hits) == 1:
             return hits[0]
         if hits:
-            listed = "; ".join(f"{c.id} '{', '.join(c.names)}' {_under(h, c)}" for c in hits)
+            listed = "; ".join(f"{c.id} '{', '.join(c.names)}' {_under(h, c)}{_gloss(run, c)}" for c in hits)
             raise UsageError(f"--root {text!r} is ambiguous: {len(hits)} categories match: {listed}. "
                              "Pass the WNID instead")
     names = sorted({n for c in h.by_index.values() for n in c.names})
     close = difflib.get_close_matches(key, names, n=5, cutoff=0.7)
     hint = f"; did you mean: {', '.join(close)}?" if close else ""
     raise UsageError(f"--root {text!r}: no Tencent category has this name or WNID{hint}")
+
+
+def _gloss(run, c) -> str:
+    synset = run.wordnet.synset(c.wnid) if run is not None else None
+    if synset is None:
+        return ""
+    gloss = synset.gloss if len(synset.gloss) <= 70 else synset.gloss[:67].rstrip() + "..."
+    return f" ({gloss})"
 
 
 def _under(h, c) -> str:

@@ -223,4 +223,8 @@ def _exists(module_name: str) -> bool:
 
 
 def main() -> None:
-    create_cli()(prog_name="wildcards-gen")
+    try:
+        create_cli()(prog_name="wildcards-gen")
+    except KeyboardInterrupt:
+        click.echo("Interrupted; no output written.", err=True)
+        sys.exit(130)

@@ -111,6 +111,10 @@ def test_terms_wordnet_places_below_the_category_are_never_outliers(cli, registe
     path.write_text(f"dog: # instruction: {dog.gloss}\n{body}")
     _, report = lint_json(cli, path, "--embedder", "axes")
     assert [f["text"] for f in report["findings"] if f["kind"] == "outlier"] == ["carburetor"]
+    # a key the writer rewrote (not a WordNet lemma): its instruction still finds the synset
+    path.write_text(f"dogs (rewritten): # instruction: {dog.gloss}\n{body}")
+    _, report = lint_json(cli, path, "--embedder", "axes")
+    assert [f["text"] for f in report["findings"] if f["kind"] == "outlier"] == ["carburetor"]
     # the same list under a key WordNet does not know: nothing protects the corgis
     path.write_text(f"zorblax:\n{body}")
     _, report = lint_json(cli, path, "--embedder", "axes")

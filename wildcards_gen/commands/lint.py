@@ -33,8 +33,13 @@ class Finding:
     distance: float | None = None
 
 
-def category_synset(wn, name: str, instruction: str | None) -> str | None:
-    """The WNID behind a key: the sense whose gloss is its instruction, else its primary sense."""
+def category_synset(wn, name: str, instruction: str | None, terms=()) -> str | None:
+    """The WNID behind a list's key, for the rule that protects the category's own kinds.
+
+    The sense of the key whose gloss is the key's instruction; when the key was
+    rewritten for the readers (``woman's clothing`` -> ``womans clothing``),
+    the ancestor of the list's terms with that gloss; else the key's first sense.
+    """
     gloss = None
     if instruction:
         gloss = instruction
@@ -50,6 +55,14 @@ def category_synset(wn, name: str, instruction: str | None) -> str | None:
         for sense in senses:
             if " ".join(sense.gloss.split()) == wanted:
                 return sense.wnid
+        seen: set = set()
+        for term in list(terms)[:200]:
+            for sense in wn.senses(str(term)):
+                for wnid in sorted(wn.ancestors(sense.wnid) - seen):
+                    seen.add(wnid)
+                    ancestor = wn.synset(wnid)
+                    if ancestor is not None and " ".join(ancestor.gloss.split()) == wanted:
+                        return wnid
     if senses:
         return senses[0].wnid
     return None
@@ -67,7 +80,7 @@ def outliers(wfile, options: dict) -> list[Finding]:
         terms = sorted({str(i) for i in leaf.items if i is not None}, key=lambda t: (t.casefold(), t))
         if len(terms) < arrangement.CLEAN_MIN_ITEMS:
             continue
-        synset = category_synset(wn, leaf.path[-1], leaf.instruction)
+        synset = category_synset(wn, leaf.path[-1], leaf.instruction, terms)
         job = arrangement.Job(path="/".join(leaf.path), name=leaf.path[-1], synset=synset, terms=terms)
         jobs.append((leaf, arrangement.prepare(job, embedder)))
     if not jobs:

@@ -141,6 +141,15 @@ def test_collisions_keep_both_categories(generate, reference):
     assert events and all(e["renamed_to"] for e in events)
     land = [e for e in events if e["path"] == "object" and e["name"] == "land"]
     assert len(land) == 1 and ("object", "land") in keys and ("object", land[0]["renamed_to"]) in keys
+    # every group of same-named siblings, keys or items, is listed in the report
+    expected = []
+    for cat in (c for r in roots for c in subtree(r)):
+        groups = {}
+        for child in cat.children:
+            groups.setdefault(child.name.casefold(), []).append(child.wnid)
+        expected += [(cat.wnid, ids) for ids in groups.values() if len(ids) > 1]
+    listed = [(e["parent"], e["ids"]) for e in report["events"]["shared_display_name"]]
+    assert sorted(listed) == sorted(expected) and len(expected) > 100
 
 
 def test_jsonl_has_the_same_items(generate, reference):

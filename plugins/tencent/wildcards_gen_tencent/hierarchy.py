@@ -49,6 +49,13 @@ class Hierarchy:
         for c in categories:
             (self.roots if c.parent == -1 else self.children[c.parent]).append(c)
 
+    def shared_names(self, siblings: list[Category]) -> list[tuple[str, list[str]]]:
+        """``(display name, ids)`` for each name that several of ``siblings`` share (case-insensitive)."""
+        groups: dict[str, list[Category]] = {}
+        for c in siblings:
+            groups.setdefault(c.name.casefold(), []).append(c)
+        return [(group[0].name, [c.id for c in group]) for group in groups.values() if len(group) > 1]
+
     def __len__(self) -> int:
         return len(self.by_index)
 

@@ -76,7 +76,15 @@ def find_roots(run) -> list[Node]:
     chosen = [select_root(h, text, run) for text in wanted] if wanted else list(h.roots)
     unique = list({c.index: c for c in chosen}.values())
     run.log(f"Tencent roots: {', '.join(f'{c.name} ({c.id})' for c in unique)}")
+    report_shared_names(h, None, unique, run)
     return [to_node(c, run) for c in unique]
+
+
+def report_shared_names(h, parent, siblings, run) -> None:
+    """List sibling categories with one display name (keys get renamed by the host, items merge)."""
+    for name, ids in h.shared_names(siblings):
+        run.stats.event("shared_display_name", parent=parent.id if parent else None,
+                        parent_name=parent.name if parent else None, name=name, ids=ids)
 
 
 def select_root(h: hierarchy.Hierarchy, text: str, run=None) -> hierarchy.Category:
@@ -142,4 +150,6 @@ def iter_children(dataset, node, run):
         return None
     h = load(run)
     cat = h.by_id[node.id]
-    return [to_node(child, run) for child in h.children[cat.index]]
+    children = h.children[cat.index]
+    report_shared_names(h, cat, children, run)
+    return [to_node(child, run) for child in children]

@@ -106,6 +106,7 @@ def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
     results: dict = {}
     context = multiprocessing.get_context("spawn")
     isolated: set = set()
+    unstarted_breaks: dict = {}
 
     def finish(task, result):
         results[task.index] = result
@@ -139,8 +140,10 @@ def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
                 pool.shutdown(wait=True)
                 started = [t for t in broken if Path(marks, f"{t.index}.started").exists()]
                 for task in broken:
-                    if task.index in isolated or not started:
-                        # it crashed its worker alone (or no worker could start at all)
+                    if not started:  # the pool died outside any task (a worker could not start?)
+                        unstarted_breaks[task.index] = unstarted_breaks.get(task.index, 0) + 1
+                    if task.index in isolated or unstarted_breaks.get(task.index, 0) >= 2:
+                        # it crashed its worker alone, or no worker could ever run it
                         finish(task, failure(task, "the worker process died while running this task "
                                                    "(a crash, a signal or out of memory)", status="crashed"))
                     elif task in started:

@@ -173,3 +173,32 @@ def load_yaml_tree(path):
         return cats
 
     return convert(data, ""), missing
+
+
+# -- a hand-made dataset whose shaped form the rules fix exactly ------------------------------
+
+TOY = "toy-zoo"
+TOY_TREE = {
+    "zoo": ["cats", "birds", "fish", "pets"],
+    "cats": ["big cats"],
+    "big cats": ["lion", "tiger", "leopard", "jaguar", "cheetah", "cougar"],
+    "birds": ["owl", "parrot"],
+    "fish": ["fish "],  # a leaf named like its parent (ids differ)
+    "pets": ["dog", "cat", "hamster", "rabbit"],
+}
+
+
+def toy_node(key):
+    return Node(id=f"toy:{key}", name=key.strip(), gloss=f"toy {key.strip()}")
+
+
+class ToyZoo:
+    @hookimpl
+    def register_datasets(self, register):
+        register(Dataset(TOY, "hand-made tree (test dataset)", lambda run: [toy_node("zoo")]))
+
+    @hookimpl
+    def iter_children(self, dataset, node, run):
+        if dataset != TOY:
+            return None
+        return [toy_node(k) for k in TOY_TREE.get(node.id[len("toy:"):], [])]

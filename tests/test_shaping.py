@@ -314,3 +314,43 @@ def test_analyze_prints_statistics_and_writes_nothing(dog_tree, cli, tmp_path, s
         assert f"  {preset} " in result.stdout
     assert re.search(r"Suggested: --smart --preset (\S+)", result.stdout).group(1) in shaping.PRESETS
     assert ("your settings" in result.stdout) == smart
+
+
+@pytest.fixture(scope="module")
+def toy_tree():
+    from shaping_support import TOY, ToyZoo
+    from wildcards_gen.plugins import get_registry
+
+    registry = get_registry()
+    registry.register(ToyZoo(), name="shaping-toy")
+    yield walk(TOY)
+    registry.unregister("shaping-toy")
+
+
+def as_dict(categories):
+    return {c.name: as_dict(c.children) if c.children else c.items for c in categories}
+
+
+def test_rules_on_a_hand_made_tree(toy_tree):
+    dataset, raw = toy_tree
+    every_node = ("--smart", "--min-depth", 0, "--min-hyponyms", 0, "--min-leaf", 3)
+    categories, run = shaped(dataset, raw, *every_node)
+    assert as_dict(categories) == {"zoo": {
+        "big cats": ["cheetah", "cougar", "jaguar", "leopard", "lion", "tiger"],  # cats > big cats collapsed
+        "other_zoo": ["fish", "owl", "parrot"],  # birds (2) and fish (1) were too short
+        "pets": ["cat", "dog", "hamster", "rabbit"],
+    }}
+    assert [e["category"] for e in run.stats.events["collapsed_chain"]] == ["zoo/cats"]
+    assert sorted(e["list"] for e in run.stats.events["merged_orphan"]) == ["zoo/birds", "zoo/fish"]
+    assert run.stats.counters["shaping.self_items"] == 1 and "removed_self_item" not in run.stats.events
+
+    dropped, run = shaped(dataset, raw, *every_node, "--drop-self-items")
+    assert as_dict(dropped)["zoo"]["other_zoo"] == ["owl", "parrot"]  # a root's own list may stay short
+    assert run.stats.events["removed_self_item"] == [{"category": "zoo/fish", "item": "fish"}]
+    assert run.stats.events["removed_empty_category"] == [{"category": "zoo/fish"}]
+
+    flat, _ = shaped(dataset, raw, "--smart", "--min-depth", 0, "--min-hyponyms", 100, "--min-leaf", 1)
+    assert as_dict(flat)["zoo"]["cats"] == ["cheetah", "cougar", "jaguar", "leopard", "lion", "tiger"]  # flattened
+
+    kept, _ = shaped(dataset, raw, *every_node, "--no-merge-orphans")
+    assert as_dict(kept)["zoo"]["birds"] == ["owl", "parrot"]

@@ -79,6 +79,7 @@ def test_self_items_are_counted_and_dropped_only_when_asked(imagenet_animals):
     assert run.stats.counters["shaping.self_items"] == found
     removed = run.stats.events["removed_self_item"]
     assert removed
+    assert "empty_category_filled" not in run.stats.events  # a list left empty goes, it is not refilled
     by_path = {}
     for root in dropped:
         stack = [(root, root.name)]

@@ -440,6 +440,9 @@ class Shaper:
         for child in cat.children:
             child_path = f"{path}/{child.name}"
             self.post(child, child_path)
+            if not child.items and not child.children:  # its only item was itself, dropped (reported)
+                self.stats.event("removed_empty_category", category=child_path)
+                continue
             cs = self.settings_of.get(id(child), self.base)
             if cs.merge_orphans and child.items and _shorter(child.items, cs.min_leaf):
                 label = child.name if not child.children else self.template.format(child.name)

@@ -76,11 +76,12 @@ def main():
     parser.add_argument("--shared-data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     args = parser.parse_args()
     print(f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}")
+          f"{platform.system()} {platform.release()}; load average {os.getloadavg()[0]:.1f}")
     bench("ImageNet, full noun tree (entity.n.01, no filter)", "imagenet",
           ["--root", "entity.n.01", "--filter", "none"], args.repeat)
     bench("Tencent ML-Images, full tree", "tencent",
           ["--hierarchy-file", args.shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt"], args.repeat)
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
 
 
 if __name__ == "__main__":

@@ -254,3 +254,18 @@ def test_dynamic_prompts_exposes_every_list(generate, tmp_path):
     assert set(manager.get_collection_names()) == {"/".join(p) for p in lists}
     for path, items in lists.items():
         assert sorted(manager.get_values("/".join(path))) == sorted(items)
+
+
+def test_wordnet_synset_outside_the_file_points_to_its_ancestor(cli, source, reference, wn, tmp_path):
+    cats, _ = reference
+    in_file = {c.wnid for c in cats.values()}
+    bird = next(c for c in cats.values() if c.name == "bird")
+    outside = next(h for h in wn.synset(bird.wnid).hyponyms if h not in in_file)
+    result = cli("dataset", "tencent", "--hierarchy-file", source, "--root", outside, "-o", tmp_path / "o.yaml")
+    assert result.exit_code == 2
+    assert outside in result.stderr and f"closest ancestor here: {bird.wnid} bird" in result.stderr
+
+
+def test_root_name_with_underscores(generate):
+    by_name, _ = generate("--root", "Musical_Instrument", "--depth", 2)
+    assert by_name.count("\nmusical instrument: # instruction:") == 1

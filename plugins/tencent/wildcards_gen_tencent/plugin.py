@@ -98,8 +98,8 @@ def select_root(h: hierarchy.Hierarchy, text: str, run=None) -> hierarchy.Catego
         if repeated:
             raise UsageError(f"--root {text}: this WNID occurs {len(repeated)} times; use one of "
                              + ", ".join(c.id for c in repeated))
-        raise UsageError(f"--root {text}: no category with this WNID in the Tencent hierarchy")
-    folded = key.casefold()
+        raise UsageError(f"--root {text}: no category with this WNID in the Tencent hierarchy{_nearest(h, key, run)}")
+    folded = key.replace("_", " ").casefold()
     for field in (lambda c: c.names[:1], lambda c: c.names[1:]):
         hits = [c for c in h.by_index.values() if folded in (n.casefold() for n in field(c))]
         if len(hits) == 1:
@@ -112,6 +112,28 @@ def select_root(h: hierarchy.Hierarchy, text: str, run=None) -> hierarchy.Catego
     close = difflib.get_close_matches(key, names, n=5, cutoff=0.7)
     hint = f"; did you mean: {', '.join(close)}?" if close else ""
     raise UsageError(f"--root {text!r}: no Tencent category has this name or WNID{hint}")
+
+
+def _nearest(h, wnid: str, run) -> str:
+    """For a WordNet synset outside the file: its closest ancestor that the file has."""
+    wn = run.wordnet if run is not None else None
+    synset = wn.synset(wnid) if wn is not None else None
+    if synset is None:
+        return ""
+    level, frontier, seen = 0, [wnid], {wnid}
+    while frontier and level < 30:
+        hits = sorted(c.id for w in frontier for c in [h.by_id.get(w)] if c is not None)
+        if hits and level:
+            return f" (WordNet: {synset.name}; its closest ancestor here: {', '.join(f'{i} {h.by_id[i].name}' for i in hits)})"
+        nxt = []
+        for w in frontier:
+            s = wn.synset(w)
+            for parent in (s.hypernyms + s.instance_hypernyms) if s else ():
+                if parent not in seen:
+                    seen.add(parent)
+                    nxt.append(parent)
+        frontier, level = nxt, level + 1
+    return f" (WordNet: {synset.name})"
 
 
 def _gloss(run, c) -> str:

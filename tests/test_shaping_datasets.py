@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import pytest
 
-from shaping_support import (accounted, count_categories, invariant_violations, load_yaml_tree, raw_leaf_names,
+from shaping_support import (accounted, count_categories, invariant_violations, load_yaml_tree,
                              shaped, walk)
 from wildcards_gen import shaping
 

@@ -186,3 +186,13 @@ def test_repeated_wnid_gets_unique_ids(cli, tmp_path, lines, reference):
     result = cli("dataset", "tencent", "--hierarchy-file", path, "--root", f"{dog.wnid}#{cat.index}", "--depth", 1, "-o", out)
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").count("\ncat:") == 1
+
+
+@pytest.mark.parametrize("content, line, words", [
+    (b"", 1, "empty file"),
+    (b"category_index\tcategory_id\tindex_of_parent_category\tcategory name\n", 2, "no categories"),
+])
+def test_empty_files(cli, tmp_path, lines, content, line, words):
+    path = write(tmp_path, lines, raw=content)
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:{line}:" in message and words in message

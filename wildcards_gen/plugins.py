@@ -95,7 +95,7 @@ class Registry:
     def _collect(self, hook_name: str, make_register):
         """Call ``hook_name`` plugin by plugin, so errors and entries carry the plugin's name."""
         hook = getattr(self.pm.hook, hook_name)
-        for impl in reversed(hook.get_hookimpls()):  # registration order
+        for impl in hook.get_hookimpls():  # registration order (pluggy calls them in reverse)
             name = impl.plugin_name
             try:
                 impl.function(register=make_register(name))

@@ -47,18 +47,35 @@ def one_line(text: str) -> str:
     return " ".join(text.split())
 
 
-def render_yaml(categories: list[Category], header: list[str] = ()) -> str:
+def render_yaml(categories: list[Category], header: list[str] = (), emitter: str = "fast") -> str:
+    """The YAML text; ``emitter="ruamel"`` forces ruamel's own (slower, same bytes)."""
+    buf = io.StringIO()
+    for line in header:
+        buf.write(f"# {line}\n" if line else "#\n")
+    data = to_commented_map(categories)
+    if emitter == "fast":
+        from wildcards_gen import yaml_emit
+
+        start = buf.tell()
+        try:
+            yaml_emit.dump(data, buf)
+            return buf.getvalue()
+        except yaml_emit.Unsupported:
+            buf.seek(start)
+            buf.truncate()
+    ruamel_yaml().dump(data, buf)
+    return buf.getvalue()
+
+
+def ruamel_yaml():
+    """The ruamel.yaml round-trip dumper with the writer's settings."""
     from ruamel.yaml import YAML
 
     yaml = YAML()
     yaml.width = 4096
     yaml.indent(mapping=2, sequence=4, offset=2)
     yaml.allow_unicode = True
-    buf = io.StringIO()
-    for line in header:
-        buf.write(f"# {line}\n" if line else "#\n")
-    yaml.dump(to_commented_map(categories), buf)
-    return buf.getvalue()
+    return yaml
 
 
 def iter_leaves(categories: list[Category], path: tuple = ()):

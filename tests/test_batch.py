@@ -296,9 +296,9 @@ def test_dry_run_lists_expanded_tasks_and_writes_nothing(cli, tmp_path):
 
 
 def check_rejected(cli, tmp_path, text: str, expected: list[tuple[str, str]]):
-    """Exit 2, nothing written, and each (line marker, message part) reported at its line."""
+    """--strict: exit 2, nothing written, and each (line marker, message part) reported at its line."""
     manifest = write_manifest(tmp_path, text)
-    result = cli("batch", manifest, "--report", tmp_path / "report.json")
+    result = cli("batch", manifest, "--strict", "--report", tmp_path / "report.json")
     assert result.exit_code == 2, result.output
     assert "nothing was run" in result.stderr
     assert "Traceback" not in result.stderr
@@ -309,6 +309,59 @@ def check_rejected(cli, tmp_path, text: str, expected: list[tuple[str, str]]):
         ), (marker, message, result.stderr)
     assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.yaml"]
     return result
+
+
+def test_invalid_tasks_are_reported_first_and_the_valid_ones_run(tmp_path):
+    manifest = write_manifest(tmp_path, """
+        tasks:
+          - dataset: imagenet
+            root: dog.n.01
+            depth: 2
+            output: good.yaml
+          - dataset: imagenet
+            root: cat.n.01
+            depht: 2
+            output: typo.yaml
+          - dataset: imagenet
+            output: two.yaml
+            matrix:
+              depth: [2, 0]
+            root: cat.n.01
+    """)
+    result = run_cli("batch", manifest, "--workers", "2", "--report", tmp_path / "report.json")
+    assert result.returncode == 1, result.stderr
+    problems = [line for line in result.stderr.splitlines() if line.startswith(f"{manifest}:")]
+    assert problems == [
+        f"{manifest}:{line_of(manifest, 'depht')}: task 2: unknown option 'depht' for dataset 'imagenet' (did you mean 'depth'?)",
+        f"{manifest}:{line_of(manifest, 'depth: [2, 0]')}: task 3: Invalid value for '--depth': 0 is not in the range x>=1.",
+    ]
+    assert sorted(p.name for p in tmp_path.glob("*.yaml")) == ["good.yaml", "manifest.yaml", "two-depth2.yaml"]
+    report = json.loads((tmp_path / "report.json").read_text())
+    status = {t["task"]: (t["status"], t["manifest_line"]) for t in report["tasks"]}
+    assert status == {
+        "good": ("ok", line_of(manifest, "output: good.yaml") - 3),
+        "typo": ("invalid", line_of(manifest, "output: typo.yaml") - 3),
+        "two-depth2": ("ok", line_of(manifest, "output: two.yaml") - 1),
+        "two-depth0": ("invalid", line_of(manifest, "output: two.yaml") - 1),
+    }
+    typo = next(t for t in report["tasks"] if t["task"] == "typo")
+    assert typo["error"].startswith(f"line {line_of(manifest, 'depht')}: task 2: unknown option 'depht'")
+    assert typo["output"] is None and typo["command"] is None
+    assert report["ok"] == 2 and report["failed"] == 2 and report["statuses"] == {"invalid": 2, "ok": 2}
+    rows = {line.split()[0]: line.split()[1] for line in result.stdout.splitlines()[2:6]}
+    assert rows == {"good": "ok", "typo": "invalid", "two-depth2": "ok", "two-depth0": "invalid"}
+
+
+def test_nothing_valid_means_nothing_runs(cli, tmp_path):
+    manifest = write_manifest(tmp_path, """
+        tasks:
+          - {dataset: nope, output: a.yaml}
+    """)
+    result = cli("batch", manifest)
+    assert result.exit_code == 2
+    assert result.stderr.splitlines()[-1] == f"Error: 1 problem in manifest {manifest}; nothing was run"
+    dry = cli("batch", manifest, "--dry-run")
+    assert dry.exit_code == 2
 
 
 def test_unknown_dataset_reported_with_line(cli, tmp_path):
@@ -392,8 +445,6 @@ def test_colliding_outputs_after_matrix_expansion(cli, tmp_path):
 
 def test_manifest_structure_errors(cli, tmp_path):
     check_rejected(cli, tmp_path, """
-        defaults:
-          output: same.yaml
         tasks:
           - just a string
           - output: x.yaml
@@ -405,12 +456,25 @@ def test_manifest_structure_errors(cli, tmp_path):
             matrix:
               output: [a.yaml, b.yaml]
               depth: []
-    """, [("output: same.yaml", "'output' cannot be a default"),
-          ("just a string", "expected a mapping with 'dataset' and options"),
+    """, [("just a string", "expected a mapping with 'dataset' and options"),
           ("output: x.yaml", "no 'dataset'"),
           ("matrix: [depth", "'matrix' must map option names to lists"),
           ("output: [a.yaml", "'output' cannot be a matrix key"),
           ("depth: []", "matrix 'depth' must be a non-empty list")])
+
+
+def test_bad_defaults_stop_everything(cli, tmp_path):
+    manifest = write_manifest(tmp_path, """
+        defaults:
+          output: same.yaml
+        tasks:
+          - {dataset: imagenet, root: dog.n.01}
+    """)
+    result = cli("batch", manifest)
+    assert result.exit_code == 2
+    assert f"{manifest}:2: 'output' cannot be a default" in result.stderr
+    assert "nothing was run" in result.stderr
+    assert not (tmp_path / "same.yaml").exists()
 
 
 def test_unreadable_manifests_fail_in_one_line(cli, tmp_path):

@@ -46,6 +46,7 @@ class Task:
     matrix: dict = field(default_factory=dict)
     stats: str | None = None
     explicit_name: bool = False
+    problems: list = field(default_factory=list)
 
     def command_line(self) -> str:
         return shlex.join(["wildcards-gen", "dataset", self.dataset, *self.argv])
@@ -246,126 +247,137 @@ def with_suffix(path: Path, suffix: str) -> Path:
 
 
 def expand(path, registry, threads: int | None = None) -> list[Task]:
-    """Every task of the manifest, matrices expanded, validated; ManifestError lists all problems."""
-    from wildcards_gen.cli import dataset_command
+    """Every task of the manifest in order, matrices expanded and each one validated.
 
+    A task with problems is returned with ``problems`` set (it never runs);
+    :class:`ManifestError` is raised only when the manifest as a whole is
+    unusable (not YAML, no task list, bad ``defaults``).
+    """
     path = Path(path)
     base = path.resolve().parent
     raw_tasks, defaults = load(path)
-    problems: list[Problem] = []
-    datasets = registry.datasets
-    commands: dict = {}
-    tasks: list[Task] = []
-
+    fatal: list[Problem] = []
     if defaults is not None:
         for key in defaults:
             if normalize(key) in NOT_IN_DEFAULTS:
-                problems.append(Problem(_key_line(defaults, key), f"{key!r} cannot be a default (it must differ per task)"))
-
+                fatal.append(Problem(_key_line(defaults, key), f"{key!r} cannot be a default (it must differ per task)"))
+    if fatal:
+        raise ManifestError(path, fatal)
+    commands: dict = {}
+    tasks: list[Task] = []
     for n, raw in enumerate(raw_tasks):
-        line = _item_line(raw_tasks, n)
-        if not isinstance(raw, dict):
-            problems.append(Problem(line, f"task {n + 1}: expected a mapping with 'dataset' and options, found {type(raw).__name__}"))
-            continue
-        entries = _entries(defaults, raw, problems)
-        label = f"task {n + 1}"
-        if "name" in entries:
-            label = f"task {_text(entries['name'][1])!r}"
-        if "dataset" not in entries:
-            problems.append(Problem(line, f"{label}: no 'dataset' (available: {', '.join(datasets) or 'none installed'})"))
-            continue
-        ds_line, ds_name = entries["dataset"][0], _text(entries["dataset"][1])
-        if ds_name not in datasets:
-            hint = difflib.get_close_matches(ds_name, list(datasets), n=1)
-            problems.append(Problem(ds_line, f"{label}: unknown dataset {ds_name!r}"
-                                    + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                                    + f"; available: {', '.join(datasets) or 'none installed'}"))
-            continue
-        if ds_name not in commands:
-            commands[ds_name] = dataset_command(datasets[ds_name])
-        command = commands[ds_name]
-        table = option_table(command)
+        tasks += _expand_task(n, raw, raw_tasks, defaults, registry.datasets, commands, base, threads)
+    valid = [t for t in tasks if not t.problems]
+    for task, problem in collisions(valid, base):
+        task.problems.append(problem)
+    unique_names(tasks, base)
+    for index, task in enumerate(tasks):
+        task.index = index
+    return tasks
 
-        matrix_node = raw.get("matrix") if "matrix" in raw else None
-        matrix: list[tuple] = []  # (key, line, values)
-        if "matrix" in raw:
-            if not isinstance(matrix_node, dict) or not matrix_node:
-                problems.append(Problem(_key_line(raw, "matrix"), f"{label}: 'matrix' must map option names to lists of values"))
-                continue
+
+def problems_of(tasks: list[Task]) -> list[Problem]:
+    """Every problem of every task, sorted by line, each once (matrix combinations repeat them)."""
+    unique = {(p.line, p.message): p for t in tasks for p in t.problems}
+    return [unique[k] for k in sorted(unique)]
+
+
+def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base, threads) -> list[Task]:
+    from wildcards_gen.cli import dataset_command
+
+    line = _item_line(raw_tasks, n)
+
+    def invalid(name, dataset, problems, output=""):
+        return [Task(0, name, dataset or "?", [], output, line, problems=problems)]
+
+    if not isinstance(raw, dict):
+        return invalid(f"task-{n + 1}", None, [Problem(line, f"task {n + 1}: expected a mapping with 'dataset' and options, found {type(raw).__name__}")])
+    problems: list[Problem] = []
+    entries = _entries(defaults, raw, problems)
+    explicit = "name" in entries
+    output_value = entries.get("output", (line, None))[1]
+    name_base = (_text(entries["name"][1]) if explicit
+                 else Path(_text(output_value)).stem if output_value is not None else f"task-{n + 1}")
+    label = f"task {name_base!r}" if explicit else f"task {n + 1}"
+    for p in problems:
+        p.message = f"{label}: {p.message}"
+    if "dataset" not in entries:
+        problems.append(Problem(line, f"{label}: no 'dataset' (available: {', '.join(datasets) or 'none installed'})"))
+        return invalid(name_base, None, problems)
+    ds_line, ds_name = entries["dataset"][0], _text(entries["dataset"][1])
+    if ds_name not in datasets:
+        hint = difflib.get_close_matches(ds_name, list(datasets), n=1)
+        problems.append(Problem(ds_line, f"{label}: unknown dataset {ds_name!r}"
+                                + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                                + f"; available: {', '.join(datasets) or 'none installed'}"))
+        return invalid(name_base, ds_name, problems)
+    if ds_name not in commands:
+        commands[ds_name] = dataset_command(datasets[ds_name])
+    command = commands[ds_name]
+    table = option_table(command)
+
+    matrix: list[tuple] = []  # (key, line, values)
+    if "matrix" in raw:
+        matrix_node = raw["matrix"]
+        if not isinstance(matrix_node, dict) or not matrix_node:
+            problems.append(Problem(_key_line(raw, "matrix"), f"{label}: 'matrix' must map option names to lists of values"))
+        else:
             for key, values in matrix_node.items():
                 kline = _key_line(matrix_node, key)
                 if normalize(key) in ("name", "dataset", "output", "matrix", "stats", "stats_file"):
                     problems.append(Problem(kline, f"{label}: {key!r} cannot be a matrix key (outputs are named from the matrix values)"))
-                    continue
-                if not isinstance(values, list) or not values:
+                elif not isinstance(values, list) or not values:
                     problems.append(Problem(kline, f"{label}: matrix {key!r} must be a non-empty list of values"))
-                    continue
-                matrix.append((key, kline, list(values)))
+                else:
+                    matrix.append((key, kline, list(values)))
 
-        # every option key must exist (matrix keys too)
-        bad = False
-        option_keys = [(k, ln, v) for k, (ln, v) in entries.items() if k not in RESERVED]
-        for key, kline, _ in option_keys + [(k, ln, None) for k, ln, _ in matrix]:
-            if normalize(key) not in table:
-                choices = sorted({normalize(p.name) for p, _ in table.values()})
-                hint = difflib.get_close_matches(normalize(key), choices, n=1)
-                problems.append(Problem(kline, f"{label}: unknown option {key!r} for dataset {ds_name!r}"
-                                        + (f" (did you mean {hint[0]!r}?)" if hint else "")))
-                bad = True
-        if bad:
-            continue
+    option_keys = [(k, ln, v) for k, (ln, v) in entries.items() if k not in RESERVED and k != "output"]
+    for key, kline, _ in option_keys + [(k, ln, None) for k, ln, _ in matrix]:
+        if normalize(key) not in table:
+            choices = sorted({normalize(p.name) for p, _ in table.values()})
+            hint = difflib.get_close_matches(normalize(key), choices, n=1)
+            problems.append(Problem(kline, f"{label}: unknown option {key!r} for dataset {ds_name!r}"
+                                    + (f" (did you mean {hint[0]!r}?)" if hint else "")))
+    if output_value is None:
+        output_value = f"{_slug(name_base if explicit else ds_name)}.yaml"
+    output_base = base / os.path.expanduser(_text(output_value))
+    if problems:
+        return invalid(name_base, ds_name, problems, str(output_base))
 
-        output_line, output_value = entries.get("output", (line, None))
-        if output_value is None:
-            stem = _text(entries["name"][1]) if "name" in entries else ds_name
-            output_value = f"{_slug(stem)}.yaml"
-        output_base = base / os.path.expanduser(_text(output_value))
-        stats_entry = next(((k, ln, v) for k, ln, v in option_keys if normalize(k) in ("stats", "stats_file")), None)
-        name_base = _text(entries["name"][1]) if "name" in entries else Path(_text(output_value)).stem
-
-        combos = itertools.product(*[[(k, ln, v) for v in values] for k, ln, values in matrix]) if matrix else [()]
-        for combo in combos:
-            suffix = "-".join(suffix_part(k, v) for k, _, v in combo)
-            output = with_suffix(output_base, suffix)
-            argv: list[str] = []
-            lines_by_param: dict = {}
-            stats_path = None
-            ok = True
-            settings = [(k, ln, v) for k, ln, v in option_keys if normalize(k) != "output"] + list(combo)
-            overridden = {normalize(k) for k, _, _ in combo}
-            for key, kline, value in settings:
-                param, secondary = table[normalize(key)]
-                if normalize(key) in overridden and (key, kline, value) not in combo:
-                    continue  # the matrix value replaces the plain one
-                if stats_entry is not None and (key, kline, value) == stats_entry and value is not None:
-                    stats_path = with_suffix(base / os.path.expanduser(_text(value)), suffix)
-                    value = str(stats_path)
-                try:
-                    argv += to_argv(param, secondary, value, base)
-                except ValueProblem as exc:
-                    problems.append(Problem(kline, f"{label}: option {key!r}: {exc}"))
-                    ok = False
-                lines_by_param[param.name] = kline
-            argv += [f"--output={output}"]
-            if threads is not None and "workers" not in lines_by_param:
-                argv.append(f"--workers={threads}")
+    stats_entry = next(((k, ln, v) for k, ln, v in option_keys if normalize(k) in ("stats", "stats_file")), None)
+    overridden = {normalize(k) for k, _, _ in matrix}
+    tasks = []
+    combos = itertools.product(*[[(k, ln, v) for v in values] for k, ln, values in matrix]) if matrix else [()]
+    for combo in combos:
+        suffix = "-".join(suffix_part(k, v) for k, _, v in combo)
+        output = with_suffix(output_base, suffix)
+        name = f"{name_base}-{suffix}" if suffix else name_base
+        argv: list[str] = []
+        lines_by_param: dict = {}
+        stats_path = None
+        combo_problems: list[Problem] = []
+        plain = [(k, ln, v) for k, ln, v in option_keys if normalize(k) not in overridden]
+        for key, kline, value in plain + list(combo):
+            param, secondary = table[normalize(key)]
+            if stats_entry is not None and (key, kline, value) == stats_entry and value is not None:
+                stats_path = with_suffix(base / os.path.expanduser(_text(value)), suffix)
+                value = str(stats_path)
+            try:
+                argv += to_argv(param, secondary, value, base)
+            except ValueProblem as exc:
+                combo_problems.append(Problem(kline, f"{label}: option {key!r}: {exc}"))
+            lines_by_param[param.name] = kline
+        argv.append(f"--output={output}")
+        if threads is not None and "workers" not in lines_by_param:
+            argv.append(f"--workers={threads}")
+        if not combo_problems:
             error = check_argv(command, ds_name, argv)
             if error is not None:
                 message, param_name = error
-                problems.append(Problem(lines_by_param.get(param_name, line), f"{label}: {message}"))
-                ok = False
-            if not ok:
-                continue
-            name = f"{name_base}-{suffix}" if suffix else name_base
-            tasks.append(Task(len(tasks), name, ds_name, argv, str(output), line,
-                              {str(k): _plain(v) for k, _, v in combo},
-                              str(stats_path) if stats_path else None, "name" in entries))
-
-    problems += collisions(tasks, base)
-    if not problems:
-        unique_names(tasks, base)
-    if problems:
-        raise ManifestError(path, problems)
+                combo_problems.append(Problem(lines_by_param.get(param_name, line), f"{label}: {message}"))
+        tasks.append(Task(0, name, ds_name, argv, str(output), line,
+                          {str(k): _plain(v) for k, _, v in combo},
+                          str(stats_path) if stats_path else None, explicit, combo_problems))
     return tasks
 
 
@@ -435,7 +447,7 @@ def unique_names(tasks: list[Task], base: Path) -> None:
     for task in tasks:
         count[task.name] = count.get(task.name, 0) + 1
     for task in tasks:
-        if count[task.name] > 1 and not task.explicit_name:
+        if count[task.name] > 1 and not task.explicit_name and task.output:
             task.name = os.path.splitext(display_path(task.output, base))[0]
 
 
@@ -446,9 +458,9 @@ def display_path(path, start=None) -> str:
     return path if rel.startswith("..") else rel
 
 
-def collisions(tasks: list[Task], base: Path | None = None) -> list[Problem]:
-    """Two tasks writing one file (output or stats), and repeated task names."""
-    problems = []
+def collisions(tasks: list[Task], base: Path | None = None) -> list[tuple]:
+    """``(task, problem)`` for two tasks writing one file (output or stats) or sharing a given name."""
+    found = []
     writers: dict = {}
     for task in tasks:
         for what, target in (("output", task.output), ("stats file", task.stats)):
@@ -458,13 +470,15 @@ def collisions(tasks: list[Task], base: Path | None = None) -> list[Problem]:
         if len(users) > 1:
             for task, what in users:
                 others = ", ".join(f"{o.name!r} (line {o.line})" for o, _ in users if o is not task)
-                problems.append(Problem(task.line, f"task {task.name!r}: {what} {display_path(target, base)} is also written by task {others}"))
+                found.append((task, Problem(task.line, f"task {task.name!r}: {what} {display_path(target, base)} "
+                                                       f"is also written by task {others}")))
     names: dict = {}
     for task in tasks:
-        names.setdefault(task.name, []).append(task)
+        if task.explicit_name:
+            names.setdefault(task.name, []).append(task)
     for name, users in names.items():
-        explicit = [t for t in users if t.explicit_name]
-        if len(explicit) > 1:
-            lines = ", ".join(str(t.line) for t in explicit)
-            problems.append(Problem(explicit[0].line, f"task name {name!r} is given to the tasks at lines {lines}"))
-    return problems
+        if len(users) > 1:
+            lines = ", ".join(str(t.line) for t in users)
+            for task in users:
+                found.append((task, Problem(task.line, f"task name {name!r} is given to the tasks at lines {lines}")))
+    return found

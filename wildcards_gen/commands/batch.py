@@ -155,6 +155,12 @@ def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
     return results
 
 
+def invalid_result(task) -> dict:
+    detail = "; ".join(f"line {p.line}: {p.message}" for p in task.problems)
+    return {"index": task.index, "status": "invalid", "error": detail, "wall_s": None,
+            "categories": None, "items": None, "output": None}
+
+
 def failure(task, message: str, status: str = "failed") -> dict:
     return {"index": task.index, "status": status, "error": message, "wall_s": None,
             "categories": None, "items": None, "output": task.output}
@@ -193,7 +199,7 @@ def report_json(manifest, tasks, results: dict, workers: int, threads: int, wall
             "task": task.name, "dataset": task.dataset, "status": r["status"], "wall_s": r["wall_s"],
             "categories": r["categories"], "items": r["items"], "output": r["output"],
             "error": r["error"], "manifest_line": task.line, "matrix": task.matrix,
-            "command": task.command_line(),
+            "command": None if task.problems else task.command_line(),
         }
         if r.get("traceback"):
             entry["traceback"] = r["traceback"]
@@ -216,9 +222,10 @@ def register(cli) -> None:
                   help="Tasks run at once, one process each. Default: the CPU count.")
     @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
                   help="Also write the summary as JSON to this file.")
-    @click.option("--dry-run", is_flag=True, help="Print the expanded task list and exit.")
+    @click.option("--dry-run", is_flag=True, help="Print the expanded task list and exit (status 2 if a task is invalid).")
+    @click.option("--strict", is_flag=True, help="Run nothing when any task is invalid.")
     @click.pass_context
-    def batch(ctx, manifest, workers, report_file, dry_run):
+    def batch(ctx, manifest, workers, report_file, dry_run, strict):
         """Run the generation tasks listed in MANIFEST (YAML), several at once.
 
         \b
@@ -230,21 +237,30 @@ def register(cli) -> None:
               preset: [compact, flat]
 
         Every task is checked before anything runs (unknown datasets or
-        options, bad values, two tasks writing one file), with line numbers.
-        Exit status: 0 when every task succeeded, 1 when any failed.
+        options, bad values, two tasks writing one file) and each problem is
+        reported with its line number; the valid tasks then run (with
+        --strict, none does). Exit status: 0 when every task succeeded, 1 when
+        any failed or was invalid, 2 when nothing could run.
         """
-        from wildcards_gen.batch_manifest import ManifestError, display_path, expand
+        from wildcards_gen.batch_manifest import ManifestError, display_path, expand, problems_of
         from wildcards_gen.cli import Settings, fail, registry
-        from wildcards_gen.errors import WildcardsError
+        from wildcards_gen.errors import UsageError, WildcardsError
 
         settings = ctx.find_object(Settings) or Settings()
         cpus = cpu_count()
         try:
             reg = registry()
-            preview = expand(manifest, reg)
-            pool_size = max(1, min(workers or cpus, len(preview)))
+            runnable = sum(1 for t in expand(manifest, reg) if not t.problems)
+            pool_size = max(1, min(workers or cpus, runnable or 1))
             threads = max(1, cpus // pool_size)
             tasks = expand(manifest, reg, threads=threads)
+            problems = problems_of(tasks)
+            for problem in problems:
+                click.echo(f"{manifest}:{problem.line}: {problem.message}", err=True)
+            valid = [t for t in tasks if not t.problems]
+            if problems and (strict or not valid):
+                count = len(problems)
+                raise UsageError(f"{count} problem{'s' if count != 1 else ''} in manifest {manifest}; nothing was run")
         except ManifestError as exc:
             for line in exc.lines():
                 click.echo(line, err=True)
@@ -253,17 +269,22 @@ def register(cli) -> None:
             fail(exc, settings.verbose)
 
         if dry_run:
-            click.echo(f"{len(tasks)} task{'s' if len(tasks) != 1 else ''}, {pool_size} at once, "
+            click.echo(f"{len(valid)} task{'s' if len(valid) != 1 else ''}, {pool_size} at once, "
                        f"{threads} thread{'s' if threads != 1 else ''} each:")
             for task in tasks:
-                click.echo(f"{task.name}  [{task.dataset}] -> {display_path(task.output)}  (line {task.line})")
-                click.echo(f"  {task.command_line()}")
+                where = display_path(task.output) if task.output else "-"
+                flag = "  INVALID" if task.problems else ""
+                click.echo(f"{task.name}  [{task.dataset}] -> {where}  (line {task.line}){flag}")
+                if not task.problems:
+                    click.echo(f"  {task.command_line()}")
+            if problems:
+                ctx.exit(2)
             return
 
         from tqdm import tqdm
 
         started = time.perf_counter()
-        bar = tqdm(total=len(tasks), desc="Tasks", unit="task", file=sys.stderr,
+        bar = tqdm(total=len(valid), desc="Tasks", unit="task", file=sys.stderr,
                    disable=settings.quiet or not sys.stderr.isatty(), dynamic_ncols=True)
 
         def on_done(task, result):
@@ -273,8 +294,9 @@ def register(cli) -> None:
             elif settings.verbose:
                 bar.write(f"{task.name}: ok ({result['wall_s']:.1f}s)", file=sys.stderr)
 
+        results = {t.index: invalid_result(t) for t in tasks if t.problems}
         try:
-            results = run_tasks(tasks, pool_size, settings.verbose, on_done)
+            results.update(run_tasks(valid, pool_size, settings.verbose, on_done))
         except KeyboardInterrupt:
             bar.close()
             click.echo("Interrupted.", err=True)

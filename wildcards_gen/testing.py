@@ -23,7 +23,7 @@ SHARED_DATA = Path(
     or Path(__file__).resolve().parents[1].parent / "shared" / "data"
 ).resolve()
 
-if "WILDCARDS_GEN_TEST_CACHE" not in os.environ:
+if not os.environ.get("WILDCARDS_GEN_TEST_CACHE"):
     os.environ["WILDCARDS_GEN_TEST_CACHE"] = tempfile.mkdtemp(prefix="wildcards-gen-test-cache-")
     _OWNED = True
 else:

@@ -354,3 +354,21 @@ def test_rules_on_a_hand_made_tree(toy_tree):
 
     kept, _ = shaped(dataset, raw, *every_node, "--no-merge-orphans")
     assert as_dict(kept)["zoo"]["birds"] == ["owl", "parrot"]
+
+
+@pytest.mark.parametrize("args", [["--preset", "flat"], ["--min-leaf", 3, "--skip-nodes", "hound"],
+                                  ["--preview", 5, "--drop-self-items"]])
+def test_smart_settings_without_smart_are_an_error(wn_dataset, cli, tmp_path, args):
+    out = tmp_path / "out.yaml"
+    result = cli("dataset", NAME, *args, "-o", out)
+    assert result.exit_code == 2
+    assert "add --smart" in result.output and "Traceback" not in result.output
+    assert not out.exists()
+    assert cli("dataset", NAME, *args, "--smart", "-o", out).exit_code == 0  # either order of flags works
+    assert cli("dataset", NAME, "--smart", *args, "-o", out).exit_code == 0
+
+
+def test_analyze_shows_the_given_settings_without_smart(wn_dataset, cli, tmp_path):
+    result = cli("dataset", NAME, "--analyze", "--min-leaf", 2, "-o", tmp_path / "x.yaml")
+    assert result.exit_code == 0, result.output
+    assert re.search(r"your settings\s+\d+/\d+/2 ", result.stdout)

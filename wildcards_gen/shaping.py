@@ -60,7 +60,7 @@ class Settings:
 def click_options() -> list:
     """Fresh option objects (each dataset command gets its own)."""
     return [
-        click.Option(["--smart"], is_flag=True, default=False,
+        click.Option(["--smart"], is_flag=True, default=False, callback=_check_smart,
                      help="Reshape the tree: keep significant categories, flatten the rest, collapse chains, merge small lists (see --preset)."),
         click.Option(["--preset"], type=click.Choice(list(PRESETS)), default=None,
                      help="Smart-shaping thresholds, most to least detailed. Default with --smart: balanced. Explicit flags beat the preset."),
@@ -89,6 +89,25 @@ def click_options() -> list:
         click.Option(["--analyze"], is_flag=True, default=False,
                      help="Print the tree's statistics and suggested thresholds to stdout; write nothing."),
     ]
+
+
+SMART_ONLY = ("preset", "min_depth", "min_hyponyms", "min_leaf", "merge_orphans", "drop_self_items",
+              "skip_nodes", "smart_config")
+
+
+def explicit_flags(params: dict) -> list:
+    """The smart-shaping settings given on the command line (their defaults are all empty)."""
+    return [name for name in SMART_ONLY if params.get(name) not in (None, (), [])]
+
+
+def _check_smart(ctx, param, value):
+    # Without --smart this runs after every option the user gave (click processes given
+    # options first), so it sees them all and fails before the walk instead of ignoring them.
+    given = explicit_flags(ctx.params)
+    if not value and given and not ctx.params.get("analyze"):
+        flags = ", ".join("--" + name.replace("_", "-") for name in given)
+        raise click.UsageError(f"{flags} only apply to smart shaping: add --smart (or --analyze to compare)")
+    return value
 
 
 def _check_template(ctx, param, value):
@@ -659,7 +678,7 @@ def analyze_report(raw_roots, dataset, run) -> str:
         v = preset_values(name, dataset)
         r = rows[name]
         out.append(_row(name, v["min_depth"], v["min_hyponyms"], v["min_leaf"], r))
-    if run.options.get("smart"):
+    if run.options.get("smart") or explicit_flags(run.options):
         s = resolve_settings(run.options, dataset)
         r = trial(raw_roots, dataset, run, {})
         out.append(_row("your settings", s.min_depth, s.min_hyponyms, s.min_leaf, r))

@@ -120,7 +120,7 @@ def test_names_are_made_safe_for_windows_and_reported(tmp_path, cli):
 @pytest.mark.parametrize("name,safe", [
     ("con", "_con"), ("NUL.txt", "_NUL.txt"), ("com1", "_com1"), ("LPT9 ", "_LPT9"), ("COM10", "COM10"),
     ("a<b>c", "a_b_c"), ('q"uote', "q_uote"), ("back\\slash", "back_slash"), ("dots...", "dots"),
-    ("a:?", "a"), ("a<>b", "a_b"),
+    ("a:?", "a"), ("a<>b", "a_b"), ("conin$", "_conin$"), ("CON.tar.gz", "_CON.tar.gz"), ("icon", "icon"),
     ("...", "_"), (".", "_"), ("tab\there", "tab_here"), ("x" * 300, "x" * 200), ("é" * 150, "é" * 100),
 ])
 def test_fs_safe(name, safe):

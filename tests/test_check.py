@@ -234,6 +234,14 @@ def test_yml_suffix_is_reported_for_the_readers_that_ignore_it(tmp_path):
     assert check_file(path, "generator") == []
 
 
+def test_generator_only_rules():
+    text = "top: # instruction: t\n  __proto__: # instruction: p\n    - x\n  a/b: # instruction: s\n    - y\n"
+    problems = check_text(text, "g.yaml", "generator")
+    assert [(p.code, p.line) for p in problems] == [("key-char", 2), ("key-char", 4)]
+    assert "prototype" in problems[0].message and "'/'" in problems[1].message
+    assert [p.code for p in check_text(text, "g.YAML", "dynamicprompts", suffix=".YAML")].count("file-suffix") == 1
+
+
 def test_several_files_and_exit_status(tmp_path, bad_file, cli):
     good = tmp_path / "good.yaml"
     good.write_text("animals: # instruction: x\n  dogs: # instruction: y\n    - pug\n")

@@ -123,6 +123,8 @@ def key_problems(name: str, target: str, top: bool = False, reserved: bool = Tru
     elif target == "generator":
         if "/" in name:
             found.append("wildcards-generator splits key paths on '/'")
+        if name == "__proto__":
+            found.append("'__proto__' sets a JavaScript object's prototype instead of a key")
         if reserved and name in RESERVED_KEYS:
             found.append(f"{name!r} is a reserved key name in wildcards-generator")
     return found

@@ -271,7 +271,7 @@ def check_text(text: str, file: str = "<text>", target: str = "all", suffix: str
     from ruamel.yaml.nodes import MappingNode
 
     checker = _Checker(file, text, sanitize.targets_of(target))
-    if suffix.lower() != ".yaml":
+    if suffix != ".yaml":  # both compare the suffix exactly
         checker.add(1, "file-suffix", f"Dynamic Prompts and Impact Pack only read '.yaml' files, not {suffix!r}",
                     YAML11)
     try:

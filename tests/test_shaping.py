@@ -104,6 +104,7 @@ def test_depth_still_applies_with_smart(carnivore_tree):
         return 1 + max((levels(c) for c in cat.children), default=0)
 
     assert max(levels(c) for c in categories) <= 2
+    assert invariant_violations(categories, shaping.PRESETS["detailed"]["min_leaf"]) == []
     deeper, _ = shaped(dataset, raw, "--smart", "--preset", "detailed")
     assert max(levels(c) for c in deeper) > 2
     expected, got = accounted(raw, categories, run)

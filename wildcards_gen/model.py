@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Callable, Optional, Sequence
 
 
@@ -91,12 +92,12 @@ class Run:
     cache_dir: Any
     verbose: int = 0
 
-    @property
+    @cached_property
     def wordnet(self):
         """The shared WordNet 3.0 API (see :mod:`wildcards_gen.wordnet`)."""
         from wildcards_gen import wordnet
 
-        return wordnet.get()
+        return wordnet.get(self.verbose)
 
     def log(self, message: str, level: int = 1) -> None:
         """Print ``message`` to stderr when ``-v`` is at least ``level``."""

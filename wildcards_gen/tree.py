@@ -154,9 +154,11 @@ def unique_for_target_tree(roots: list[Category], stats, target: str, key_style:
 def unique_for_target(children: list[Category], path: tuple, stats, target: str, key_style: str) -> list[Category]:
     """Keep apart siblings that ``target`` reads as one wildcard (Impact Pack: ``x ray`` = ``X-Ray``).
 
-    Runs after :func:`unique_siblings` (which compares case-insensitively) and
-    renames the later sibling, in sorted order, to an unused synonym, else
-    ``<name> <id>``, else ``<name> 2``...; each rename is a ``name_collision`` event.
+    Runs after :func:`unique_siblings` (which compares case-insensitively), with
+    its policy: in a group of siblings that are one wildcard, the first (in
+    sorted order) without an unused synonym keeps its name, else the first;
+    the others take an unused synonym, else ``<name> <id>``, else ``<name> 2``...
+    Each rename is a ``name_collision`` event naming the target.
     """
     def fold(name: str) -> str:
         return collision_key(name, target)
@@ -170,22 +172,30 @@ def unique_for_target(children: list[Category], path: tuple, stats, target: str,
             cat.name = styled
     ordered = sorted(children, key=lambda c: _sort_key(c.name))
     taken = {fold(c.name) for c in ordered}
-    seen: set[str] = set()
+    groups: dict[str, list] = {}
     for cat in ordered:
-        if fold(cat.name) not in seen:
-            seen.add(fold(cat.name))
+        groups.setdefault(fold(cat.name), []).append(cat)
+
+    def synonyms(cat):
+        return [c for c in (clean_key(s, target, key_style) for s in cat.synonyms) if fold(c) not in taken]
+
+    for group in groups.values():
+        if len(group) < 2:
             continue
-        original = cat.name
-        candidates = [clean_key(s, target, key_style) for s in cat.synonyms]
-        if cat.id:
-            candidates.append(clean_key(f"{original} {cat.id}", target, key_style))
-        numbered = (clean_key(f"{original} {n}", target, key_style) for n in itertools.count(2))
-        choice = next(c for c in itertools.chain(candidates, numbered) if fold(c) not in taken and fold(c) not in seen)
-        cat.name = choice
-        seen.add(fold(choice))
-        taken.add(fold(choice))
-        stats.event("name_collision", path="/".join(path), name=original, renamed_to=choice, id=cat.id,
-                    target=target)
+        keeper = next((c for c in group if not synonyms(c)), group[0])
+        for cat in group:
+            if cat is keeper:
+                continue
+            original = cat.name
+            candidates = synonyms(cat)
+            if cat.id:
+                candidates.append(clean_key(f"{original} {cat.id}", target, key_style))
+            numbered = (clean_key(f"{original} {n}", target, key_style) for n in itertools.count(2))
+            choice = next(c for c in itertools.chain(candidates, numbered) if fold(c) not in taken)
+            cat.name = choice
+            taken.add(fold(choice))
+            stats.event("name_collision", path="/".join(path), name=original, renamed_to=choice, id=cat.id,
+                        target=target)
     return sorted(ordered, key=lambda c: _sort_key(c.name))
 
 
@@ -196,23 +206,33 @@ def other_instruction(parent: Category) -> str | None:
 
 
 def unique_siblings(children: list[Category], path: tuple, stats) -> list[Category]:
-    """Sort siblings and rename repeats with an unused synonym (never overwrite)."""
+    """Sort siblings and keep same-named ones apart (never overwrite).
+
+    Within a group of siblings sharing a name, one keeps the name (preferably
+    one with no unused synonym); the others take their next unused synonym,
+    else the name plus their id. Each rename is listed in the run report.
+    """
     children = sorted(children, key=lambda c: _sort_key(c.name))
     taken = {c.name.casefold() for c in children}
-    seen: set[str] = set()
+    groups: dict[str, list] = {}
     for cat in children:
-        if cat.name.casefold() not in seen:
-            seen.add(cat.name.casefold())
+        groups.setdefault(cat.name.casefold(), []).append(cat)
+
+    def free_synonym(cat):
+        return next((s for s in cat.synonyms if s.casefold() not in taken), None)
+
+    for group in groups.values():
+        if len(group) < 2:
             continue
-        original = cat.name
-        choice = next(
-            (s for s in cat.synonyms if s.casefold() not in taken and s.casefold() not in seen),
-            None,
-        )
-        if choice is None:
-            choice = f"{original} {cat.id}" if cat.id else f"{original} 2"
-        cat.name = choice
-        seen.add(choice.casefold())
-        taken.add(choice.casefold())
-        stats.event("name_collision", path="/".join(path), name=original, renamed_to=choice, id=cat.id)
+        keeper = next((c for c in group if free_synonym(c) is None), group[0])
+        for cat in group:
+            if cat is keeper:
+                continue
+            original = cat.name
+            choice = free_synonym(cat)
+            if choice is None:
+                choice = f"{original} {cat.id}" if cat.id else f"{original} {len(taken)}"
+            cat.name = choice
+            taken.add(choice.casefold())
+            stats.event("name_collision", path="/".join(path), name=original, renamed_to=choice, id=cat.id)
     return sorted(children, key=lambda c: _sort_key(c.name))

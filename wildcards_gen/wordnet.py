@@ -20,7 +20,7 @@ from pathlib import Path
 from wildcards_gen import paths, wordnet_source
 from wildcards_gen.errors import DataError, UsageError
 
-FORMAT_VERSION = "2"
+FORMAT_VERSION = "3"
 SNAPSHOT_NAME = f"wordnet-3.0-nouns-v{FORMAT_VERSION}.sqlite"
 _WNID = re.compile(r"^n(\d{8})$")
 _SYNSET_NAME = re.compile(r"^.+\.n\.\d+$")
@@ -51,7 +51,7 @@ def wnid_of(offset: int) -> str:
 
 
 def _ids(text: str) -> tuple:
-    return tuple(wnid_of(int(x)) for x in text.split()) if text else ()
+    return tuple(text.split()) if text else ()
 
 
 class WordNet:
@@ -88,7 +88,7 @@ class WordNet:
             return None
         synset = self._decode(row)
         self._memo[key] = synset
-        self._memo[synset.wnid] = synset
+        self._memo[synset.wnid] = self._memo[synset.name] = synset
         return synset
 
     def _decode(self, row) -> Synset:
@@ -257,8 +257,8 @@ def _build(source, path: Path, fingerprint: str) -> None:
 
 
 def _offsets(synsets) -> str:
-    """Offsets in ascending order: NLTK keeps pointers in a set, whose order varies per process."""
-    return " ".join(str(o) for o in sorted(x.offset() for x in synsets))
+    """WNIDs by ascending offset: NLTK keeps pointers in a set, whose order varies per process."""
+    return " ".join(wnid_of(o) for o in sorted(x.offset() for x in synsets))
 
 
 def _warn(message: str) -> None:

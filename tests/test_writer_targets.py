@@ -298,3 +298,26 @@ def test_rewrites_leave_nothing_for_the_target_to_trip_on():
             assert clean_item(item, target) == item, (name, target)
             for reader in targets_of(target):
                 assert item_problems(item, reader) == [], (name, target, item)
+
+
+def test_unique_for_target_keeps_the_sibling_without_an_alternative():
+    from wildcards_gen.model import Category
+    from wildcards_gen.stats import Stats
+    from wildcards_gen.tree import unique_for_target
+
+    stats = Stats()
+    cats = [Category("x ray", id="a", synonyms=("roentgen ray",)), Category("X-Ray", id="b"),
+            Category("X ray", id="c"), Category("gamma ray", id="d")]
+    out = unique_for_target(cats, ("top",), stats, "impact", "as-is")
+    names = [c.name for c in out]
+    # sorted: 'X ray' < 'x ray' < 'X-Ray'; the first without a synonym keeps its name
+    assert names == ["gamma ray", "roentgen ray", "X ray", "X-Ray b"]
+    assert len({collision_key(n, "impact") for n in names}) == 4
+    events = stats.as_dict()["events"]["name_collision"]
+    assert {(e["name"], e["renamed_to"], e["target"]) for e in events} == {
+        ("x ray", "roentgen ray", "impact"), ("X-Ray", "X-Ray b", "impact")}
+    # Dynamic Prompts reads them apart except by case: only 'X ray' / 'x ray' would collide there
+    stats = Stats()
+    cats = [Category("x ray", id="a"), Category("X-Ray", id="b")]
+    assert [c.name for c in unique_for_target(cats, (), stats, "dynamicprompts", "as-is")] == ["x ray", "X-Ray"]
+    assert "name_collision" not in stats.as_dict()["events"]

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 import sys
 import time
 from pathlib import Path
@@ -36,7 +37,21 @@ def find_roots(dataset: Dataset, run: Run) -> list[Node]:
 
 
 def build(dataset: Dataset, options: dict, registry, *, verbose: int = 0, quiet: bool = False, engine=None):
-    """Run the pipeline and return ``(categories, run)``; writes nothing."""
+    """Run the pipeline and return ``(categories, run)``; writes nothing.
+
+    The cyclic garbage collector is paused meanwhile: the trees are large and
+    acyclic, and collections only rescan them (two thirds of shaping time).
+    """
+    was_enabled = gc.isenabled()
+    gc.disable()
+    try:
+        return _build(dataset, options, registry, verbose=verbose, quiet=quiet, engine=engine)
+    finally:
+        if was_enabled:
+            gc.enable()
+
+
+def _build(dataset: Dataset, options: dict, registry, *, verbose: int, quiet: bool, engine):
     from wildcards_gen import paths
 
     stats = Stats()

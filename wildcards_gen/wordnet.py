@@ -14,8 +14,8 @@ import re
 import sqlite3
 import sys
 import threading
-from dataclasses import dataclass
 from pathlib import Path
+from typing import NamedTuple
 
 from wildcards_gen import paths, wordnet_source
 from wildcards_gen.errors import DataError, UsageError
@@ -26,9 +26,8 @@ _WNID = re.compile(r"^n(\d{8})$")
 _SYNSET_NAME = re.compile(r"^.+\.n\.\d+$")
 
 
-@dataclass(frozen=True)
-class Synset:
-    """A WordNet noun synset, as the snapshot stores it."""
+class Synset(NamedTuple):
+    """A WordNet noun synset, as the snapshot stores it (a tuple: cheap to build by the thousand)."""
 
     wnid: str
     name: str  # e.g. dog.n.01
@@ -48,10 +47,6 @@ class Synset:
 
 def wnid_of(offset: int) -> str:
     return f"n{offset:08d}"
-
-
-def _ids(text: str) -> tuple:
-    return tuple(text.split()) if text else ()
 
 
 class WordNet:
@@ -91,10 +86,21 @@ class WordNet:
         self._memo[synset.wnid] = self._memo[synset.name] = synset
         return synset
 
+    def prefetch(self, wnids) -> None:
+        """Load many synsets in a few queries (a plugin about to ask for thousands)."""
+        wanted = sorted({int(w[1:]) for w in wnids if w not in self._memo and _WNID.match(w)})
+        db = self._db()
+        for start in range(0, len(wanted), 900):
+            chunk = wanted[start:start + 900]
+            rows = db.execute(f"SELECT * FROM synset WHERE id IN ({','.join('?' * len(chunk))})", chunk)
+            for row in rows:
+                synset = self._decode(row)
+                self._memo[synset.wnid] = self._memo[synset.name] = synset
+
     def _decode(self, row) -> Synset:
         id_, name, lemmas, gloss, lexname, depth, hyper, hypo, ihyper, ihypo = row
-        return Synset(wnid_of(id_), name, tuple(lemmas.split("\t")), gloss, lexname, depth,
-                      _ids(hyper), _ids(hypo), _ids(ihyper), _ids(ihypo))
+        return Synset(f"n{id_:08d}", name, tuple(lemmas.split("\t")), gloss, lexname, depth,
+                      tuple(hyper.split()), tuple(hypo.split()), tuple(ihyper.split()), tuple(ihypo.split()))
 
     def senses(self, lemma: str) -> list[Synset]:
         """The noun senses of ``lemma`` in WordNet's sense order (most frequent first)."""

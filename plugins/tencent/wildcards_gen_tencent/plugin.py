@@ -72,6 +72,7 @@ def find_roots(run) -> list[Node]:
     _per_run.pop(id(run), None)  # a fresh look at the file for every run
     h = load(run, announce=True)
     run.stats.incr("input.file_categories", len(h))
+    run.wordnet.prefetch(c.wnid for c in h.by_index.values())  # one batch instead of 11k lookups
     wanted = run.options.get("roots") or ()
     chosen = [select_root(h, text, run) for text in wanted] if wanted else list(h.roots)
     unique = list({c.index: c for c in chosen}.values())

@@ -160,7 +160,7 @@ DONE_WHEN = """
 
 
 @pytest.fixture(scope="module")
-def done_when(tmp_path_factory):
+def done_when(tmp_path_factory, wn):  # wn: the WordNet snapshot exists before the workers start
     folder = tmp_path_factory.mktemp("batch-done")
     manifest = write_manifest(folder, DONE_WHEN)
     # run from another folder: paths are relative to the manifest
@@ -412,7 +412,11 @@ def test_option_spellings_and_bad_values(cli, tmp_path):
             output: e.yaml
             matrix:
               depth: [2, -1]
+          - dataset: imagenet
+            output: f.yaml
+            preset: compact       # a check across options (needs smart: true)
     """, [("depth: zero", "Invalid value for '--depth': 'zero' is not a valid integer range"),
+          ("preset: compact", "--preset"),
           ("maybe", "option 'glosses': expects true or false"),
           ("99k", "Invalid value for '--filter'"),
           ("depth: [2, 3]", "put the list under 'matrix:'"),

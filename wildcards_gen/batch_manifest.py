@@ -374,6 +374,10 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base, threads)
             error = check_argv(command, ds_name, argv)
             if error is not None:
                 message, param_name = error
+                if param_name not in lines_by_param:  # e.g. a check across options: the first one named
+                    named = [table[normalize(o)][0].name for o in re.findall(r"--[\w-]+", message)
+                             if normalize(o) in table]
+                    param_name = next((n for n in named if n in lines_by_param), param_name)
                 combo_problems.append(Problem(lines_by_param.get(param_name, line), f"{label}: {message}"))
         tasks.append(Task(0, name, ds_name, argv, str(output), line,
                           {str(k): _plain(v) for k, _, v in combo},

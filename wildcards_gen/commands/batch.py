@@ -233,6 +233,7 @@ def register(cli) -> None:
           - dataset: imagenet
             output: dogs.yaml          # relative to the manifest's folder
             root: dog.n.01             # any option of 'wildcards-gen dataset imagenet'
+            smart: true
             matrix:                    # one task per combination: dogs-compact.yaml ...
               preset: [compact, flat]
 

@@ -82,6 +82,8 @@ def run_task(spec: dict, marks: str | None = None) -> dict:
 
         if isinstance(exc, WildcardsError):
             result["error"] = " ".join(str(exc).split())
+        elif isinstance(exc, click.ClickException):  # a check that only runs with the whole run
+            result["error"] = " ".join(exc.format_message().split())
         elif isinstance(exc, KeyboardInterrupt):
             result["status"], result["error"] = "interrupted", "interrupted"
         else:

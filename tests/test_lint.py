@@ -196,3 +196,17 @@ def test_sentence_transformers_embedder(cli, tmp_path):
     result, report = lint_json(cli, path, "--embedder", "sentence-transformers")
     assert report["embedder"] == "sentence-transformers"
     assert sorted(f["text"] for f in report["findings"] if f["kind"] == "outlier") == ["bulldozer", "spreadsheet"]
+
+
+def test_jsonl_form_is_linted_too(cli, dogs, tmp_path):
+    jsonl = tmp_path / "dogs.jsonl"
+    result = CliRunner().invoke(create_cli(), ["-q", "dataset", "imagenet", "--root", "dog.n.01", "--depth", "3",
+                                               "-o", str(jsonl)])
+    assert result.exit_code == 0, result.output
+    _, from_yaml = lint_json(cli, dogs)
+    result, from_jsonl = lint_json(cli, jsonl)
+    assert result.exit_code == 0
+    assert (from_jsonl["lists"], from_jsonl["items"]) == (from_yaml["lists"], from_yaml["items"])
+    assert from_jsonl["findings"] == []
+    refused = cli("lint", jsonl, "--clean", "-o", tmp_path / "x.jsonl")
+    assert refused.exit_code == 2 and "--clean works on YAML files" in refused.stderr

@@ -222,3 +222,27 @@ def test_quality_floor_minilm(wn):
     assert mean["coverage"] >= 0.92
     assert mean["informative"] >= 0.27
     assert mean["groups"] < 31.6 and mean["parentheses"] == 0
+
+
+def test_tencent_plants_arranged_then_served_from_the_cache(cli, shared_data, tmp_path, wn):
+    """The Done-when run on a Tencent subtree: named sub-groups with instructions; run two embeds nothing."""
+    args = ["dataset", "tencent", "--hierarchy-file", shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt",
+            "--smart", "--preset", "balanced", "--semantic-arrange", "--root", "n00017222"]
+    reports = []
+    for i in (1, 2):
+        out, stats = tmp_path / f"p{i}.yaml", tmp_path / f"p{i}.json"
+        result = cli(*args, "-o", out, "--stats", stats)
+        assert result.exit_code == 0, result.output
+        reports.append(json.loads(stats.read_text())["counts"])
+    assert (tmp_path / "p1.yaml").read_bytes() == (tmp_path / "p2.yaml").read_bytes()
+    assert reports[0]["arrange.groups"] >= 10
+    assert reports[1]["embeddings.embedded"] == 0
+    assert reports[1]["embeddings.cache_hits"] == reports[1]["embeddings.requested"] > 500
+    text = (tmp_path / "p1.yaml").read_text()
+    beech = wn.synset("beech.n.01")  # a group that arrangement creates (not a shaping category)
+    assert f"beech: # instruction: {beech.gloss}" in text
+    plain = cli(*args[:-3], "--root", "n00017222", "-o", tmp_path / "plain.yaml")
+    assert plain.exit_code == 0
+    before = sorted(i for v in lists(load(tmp_path / "plain.yaml")).values() for i in v)
+    after = sorted(i for v in lists(load(tmp_path / "p1.yaml")).values() for i in v)
+    assert after == before

@@ -275,7 +275,7 @@ def test_worker_threads_share_the_cpus(plugin_site, tmp_path):
     assert f"3 tasks, 2 at once, {threads} thread" in result.stdout
     commands = [line.strip() for line in result.stdout.splitlines() if line.startswith("  wildcards-gen")]
     assert len(commands) == 3
-    assert commands[0].endswith(f"--workers={threads}")
+    assert commands[0].endswith(f"--workers={threads} --embed-threads={threads}")
     assert commands[2].count("--workers=") == 1 and "--workers=1" in commands[2]
     assert not list(tmp_path.glob("?.yaml"))
 

@@ -368,8 +368,10 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base, threads)
                 combo_problems.append(Problem(kline, f"{label}: option {key!r}: {exc}"))
             lines_by_param[param.name] = kline
         argv.append(f"--output={output}")
-        if threads is not None and "workers" not in lines_by_param:
-            argv.append(f"--workers={threads}")
+        if threads is not None:  # this task's share of the CPUs, unless it says otherwise
+            for param_name in ("workers", "embed_threads"):
+                if param_name in table and param_name not in lines_by_param:
+                    argv.append(f"{long_opt(table[param_name][0].opts)}={threads}")
         if not combo_problems:
             error = check_argv(command, ds_name, argv)
             if error is not None:

@@ -97,7 +97,9 @@ class Run:
         """The shared WordNet 3.0 API (see :mod:`wildcards_gen.wordnet`)."""
         from wildcards_gen import wordnet
 
-        return wordnet.get(self.verbose)
+        wn = wordnet.get(self.verbose)
+        self.log(f"WordNet 3.0 from {wn.origin}; snapshot {wn.path}")
+        return wn
 
     def log(self, message: str, level: int = 1) -> None:
         """Print ``message`` to stderr when ``-v`` is at least ``level``."""

@@ -190,7 +190,6 @@ def open_snapshot(cache: Path, verbose: int = 0) -> WordNet:
                 elif state == "stale":
                     _log(verbose, f"WordNet source changed; rebuilding snapshot {path}")
                 _build(source, path, fingerprint)
-    _log(verbose, f"WordNet 3.0 from {source.origin}; snapshot {path}")
     return WordNet(path, source.origin)
 
 

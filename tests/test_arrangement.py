@@ -60,7 +60,9 @@ def dog_runs(tmp_path_factory):
 def test_arranged_output_is_identical_for_any_worker_count(dog_runs):
     texts = {k: dog_runs[k][0].read_bytes() for k in ("w1", "w2", "w8")}
     assert texts["w1"] == texts["w2"] == texts["w8"]
-    counts = {k: dog_runs[k][1]["counts"] for k in ("w1", "w2", "w8")}
+    # the first arranged run fills the embedding cache, the others read it: compare the rest
+    counts = {k: {n: v for n, v in dog_runs[k][1]["counts"].items() if n not in ("embeddings.cache_hits", "embeddings.embedded")}
+              for k in ("w1", "w2", "w8")}
     events = {k: dog_runs[k][1]["events"] for k in ("w1", "w2", "w8")}
     assert counts["w1"] == counts["w2"] == counts["w8"]
     assert events["w1"] == events["w2"] == events["w8"]

@@ -347,7 +347,8 @@ def _categories(parent: Category, groups, glosses: bool, template: str, run) -> 
         else:
             instruction = group.instruction
             run.stats.incr("arrange.groups")
-        cat = Category(group.name, instruction=instruction if glosses else None, id=group.synset, synset=group.synset)
+        cat = Category(group.name, instruction=instruction if glosses else None, id=group.synset, synset=group.synset,
+                       instruction_kind=("derived" if is_rest else "gloss") if glosses and instruction else None)
         if sub:
             cat.children = _categories(cat, sub, glosses, template, run)
             run.stats.incr("arrange.lists")

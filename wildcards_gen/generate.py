@@ -117,13 +117,20 @@ def count_input(raw_roots, stats: Stats) -> None:
 
 
 def count_output(categories, stats: Stats) -> None:
+    """Output counts, including where each key's instruction came from."""
     cats = items = 0
+    kinds: dict = {}
     for root in categories:
         for cat in root.walk():
             cats += 1
             items += len(cat.items)
+            if cat.instruction:
+                kinds[cat.instruction_kind] = kinds.get(cat.instruction_kind, 0) + 1
     stats.counters["output.categories"] = cats
     stats.counters["output.items"] = items
+    stats.counters["glosses.found"] = kinds.get("gloss", 0)
+    stats.counters["glosses.missing"] = kinds.get("fallback", 0)
+    stats.counters["instructions.derived"] = kinds.get("derived", 0)
 
 
 def write(categories, run: Run, dataset: Dataset, output: Path, fmt: str | None) -> None:

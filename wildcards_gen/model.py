@@ -62,6 +62,9 @@ class Category:
     synonyms: tuple = ()
     children: list = field(default_factory=list)
     items: list = field(default_factory=list)
+    # where the instruction came from: "gloss" (WordNet), "fallback" (no gloss known),
+    # "derived" (from the parent's, for other_<parent> lists); the report counts each
+    instruction_kind: Optional[str] = None
 
     def walk(self):
         """Yield this category and every category below it, depth first."""

@@ -38,11 +38,9 @@ def category_of(raw: RawNode, run) -> Category:
     cat = Category(node.name, id=node.id, synset=node.synset, synonyms=tuple(node.synonyms))
     if run.options.get("glosses", True):
         if node.gloss:
-            cat.instruction = node.gloss
-            run.stats.incr("glosses.found")
+            cat.instruction, cat.instruction_kind = node.gloss, "gloss"
         else:
-            cat.instruction = f"Kinds of {node.name}."
-            run.stats.incr("glosses.missing")
+            cat.instruction, cat.instruction_kind = f"Kinds of {node.name}.", "fallback"
             run.stats.event("gloss_fallback", id=node.id, name=node.name)
     return cat
 
@@ -90,7 +88,8 @@ def finalize(categories: list[Category], run) -> list[Category]:
             label = clean_key(template.format(cat.name), target, key_style)
             existing = next((c for c in cat.children if c.name == label), None)
             if existing is None:
-                existing = Category(label, instruction=other_instruction(cat), id=cat.id, synset=cat.synset)
+                existing = Category(label, instruction=other_instruction(cat), id=cat.id, synset=cat.synset,
+                                    instruction_kind="derived")
                 cat.children.append(existing)
             existing.items.extend(cat.items)
             cat.items = []

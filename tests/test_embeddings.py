@@ -228,3 +228,19 @@ def test_missing_model_is_a_clear_error(tmp_path):
     empty.mkdir()
     with pytest.raises(DataError, match="cannot load embedding model"):
         sentence_embedder.load(str(empty), tmp_path)
+
+
+def test_runs_import_only_what_they_use(tmp_path):
+    """No arrangement: no numpy. The wordnet embedder: no torch (works with no model installed)."""
+    code = ("import sys\nfrom wildcards_gen.cli import create_cli\n"
+            "args = ['-q', 'dataset', 'imagenet', '--root', 'dog.n.01', '--smart', '-o', sys.argv[1]] + sys.argv[2:]\n"
+            "try:\n    create_cli()(args)\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+            "print(sorted(m for m in ('numpy', 'torch', 'sklearn', 'sentence_transformers') if m in sys.modules))")
+    plain = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.yaml")], capture_output=True, text=True, timeout=300)
+    assert plain.returncode == 0, plain.stderr
+    assert plain.stdout.strip().splitlines()[-1] == "[]"
+    arranged = subprocess.run([sys.executable, "-c", code, str(tmp_path / "b.yaml"), "--semantic-arrange", "--embedder", "wordnet"],
+                              capture_output=True, text=True, timeout=300)
+    assert arranged.returncode == 0, arranged.stderr
+    assert arranged.stdout.strip().splitlines()[-1] == "['numpy', 'sklearn']"
+    assert "hunting dog" in (tmp_path / "b.yaml").read_text()

@@ -137,14 +137,22 @@ class WordNet:
 
     def ancestors(self, wnid: str) -> set[str]:
         """Every hypernym (regular and instance) above ``wnid``, transitively."""
-        seen: set[str] = set()
-        stack = [wnid]
-        while stack:
-            s = self.synset(stack.pop())
-            for parent in s.hypernyms + s.instance_hypernyms:
-                if parent not in seen:
-                    seen.add(parent)
-                    stack.append(parent)
+        return self.upward_closure([wnid]) - {wnid}
+
+    def upward_closure(self, wnids) -> set[str]:
+        """``wnids`` and all their hypernyms (regular and instance), fetched a level at a time."""
+        seen = set(wnids)
+        frontier = list(seen)
+        while frontier:
+            if len(frontier) > 50:
+                self.prefetch(frontier)
+            parents = set()
+            for wnid in frontier:
+                s = self.synset(wnid)
+                parents.update(s.hypernyms)
+                parents.update(s.instance_hypernyms)
+            frontier = [p for p in parents if p not in seen]
+            seen.update(frontier)
         return seen
 
     def is_below(self, wnid: str, ancestor: str) -> bool:

@@ -35,15 +35,7 @@ def closure_of(wn, classes: frozenset) -> frozenset:
         hit = _closures.get(classes)
     if hit is not None:
         return hit
-    seen = set(classes)
-    stack = list(classes)
-    while stack:
-        synset = wn.synset(stack.pop())
-        for parent in synset.hypernyms + synset.instance_hypernyms:
-            if parent not in seen:
-                seen.add(parent)
-                stack.append(parent)
-    result = frozenset(seen)
+    result = frozenset(wn.upward_closure(classes))
     with _closures_lock:
         if len(_closures) > 8:
             _closures.clear()

@@ -47,6 +47,15 @@ def _embedder_choice(ctx, param, value):
     return value
 
 
+def _embedder_names() -> str:
+    try:
+        from wildcards_gen.plugins import get_registry
+
+        return ", ".join(get_registry().embedders)
+    except Exception:  # a broken plugin is reported elsewhere; help must still render
+        return "see 'wildcards-gen plugins'"
+
+
 def click_options() -> list:
     """The options every dataset command gets; values land in ``run.options``."""
     return [
@@ -71,7 +80,7 @@ def click_options() -> list:
         click.Option(["--semantic-arrange-pca"], type=click.IntRange(min=0), default=32, show_default=True,
                      help="Reduce vectors to this many PCA components before clustering (0: no reduction)."),
         click.Option(["--embedder"], default=None, callback=_embedder_choice,
-                     help="Embedder for arrangement and cleaning; 'wildcards-gen plugins' lists them. Default: wordnet."),
+                     help=f"Embedder for arrangement and cleaning (installed: {_embedder_names()}). Default: wordnet."),
         click.Option(["--embed-model"], default=None,
                      help="Model name or local folder for the sentence-transformers embedder. Default: all-MiniLM-L6-v2."),
         click.Option(["--embed-batch-size"], type=click.IntRange(min=1), default=64, show_default=True,

@@ -172,6 +172,13 @@ def _rest_instruction(name, run):
     return f"Other kinds of {name}."
 
 
+def _ancestors(wn, wnid):
+    """Memoised (shared with :mod:`wildcards_gen.arrangement`) hypernym closure."""
+    from wildcards_gen.arrangement import ancestors
+
+    return ancestors(wn, wnid)
+
+
 # -- naming ------------------------------------------------------------------------
 
 class Namer:
@@ -183,13 +190,9 @@ class Namer:
         self.ctx = ctx
         self.terms = terms
         self.X = X
-        self._anc: dict[str, frozenset] = {}
 
     def ancestors(self, wnid):
-        hit = self._anc.get(wnid)
-        if hit is None:
-            hit = self._anc[wnid] = frozenset(self.wn.ancestors(wnid))
-        return hit
+        return _ancestors(self.wn, wnid)
 
     def allowed(self, wnid: str) -> bool:
         """Strictly below the list's category (when known), and not named like it."""
@@ -267,7 +270,7 @@ def merge_groups(wn, named):
         for child in sorted(out, key=lambda g: (-(wn.synset(g[0]).min_depth if g[0] else -1), g[1])):
             if not child[0]:
                 continue
-            above = wn.ancestors(child[0])
+            above = _ancestors(wn, child[0])
             parents = [g for g in out if g is not child and g[0] and g[0] in above]
             if parents:
                 target = max(parents, key=lambda g: (wn.synset(g[0]).min_depth, g[0]))
@@ -293,7 +296,7 @@ def evict(wn, named, leftovers, ctx: Context):
         inside, outside = [], []
         for row in group[3]:
             synset = ctx.term_synsets[row]
-            if synset is not None and synset != group[0] and group[0] not in wn.ancestors(synset):
+            if synset is not None and synset != group[0] and group[0] not in _ancestors(wn, synset):
                 outside.append(row)
             else:
                 inside.append(row)
@@ -314,7 +317,7 @@ def absorb(wn, named, leftovers, ctx: Context):
         if synset is None:
             keep.append(row)
             continue
-        above = wn.ancestors(synset) | {synset}
+        above = _ancestors(wn, synset) | {synset}
         homes = [g for g in named if g[0] and g[0] in above]
         if homes:
             home = max(homes, key=lambda g: (wn.synset(g[0]).min_depth, g[0]))

@@ -156,6 +156,7 @@ def arrange_groups(name: str, terms: list, vectors, run, ctx: Context):
         named = merge_groups(wn, named)
         named, leftovers = evict(wn, named, leftovers, ctx)
         named, leftovers = absorb(wn, named, sorted(leftovers), ctx)
+        named, leftovers = rest_groups(wn, namer, named, leftovers, ctx, min_cluster)
     named, unnamed = unique_names(namer, named, ctx)
     leftovers = sorted(leftovers + unnamed)
     if len(named) < 2:
@@ -325,6 +326,44 @@ def absorb(wn, named, leftovers, ctx: Context):
         else:
             keep.append(row)
     return named, keep
+
+
+def rest_groups(wn, namer: "Namer", named, leftovers, ctx: Context, min_cluster: int):
+    """Regroup a remainder the clusters missed by what WordNet says its terms have in common.
+
+    Repeatedly takes the hypernym (strictly below the list's category, and
+    neither above nor below an existing group's synset) shared by the most
+    leftover terms, when at least ``min_cluster`` share it.
+    """
+    taken = [g[0] for g in named if g[0]]
+    while len(leftovers) >= min_cluster:
+        counts = Counter()
+        for row in leftovers:
+            synset = ctx.term_synsets[row]
+            if synset is not None:
+                counts.update(_ancestors(wn, synset))
+        best = None
+        for wnid, count in counts.items():
+            if count < min_cluster or (best is not None and count < best[0]):
+                continue
+            if not namer.allowed(wnid):
+                continue
+            above = _ancestors(wn, wnid)
+            if any(t in above or wnid in _ancestors(wn, t) for t in taken):
+                continue
+            key = (count, wn.synset(wnid).min_depth, wnid)
+            if best is None or key > best:
+                best = key
+        if best is None:
+            break
+        wnid = best[2]
+        rows = [r for r in leftovers if ctx.term_synsets[r] and wnid in _ancestors(wn, ctx.term_synsets[r])]
+        synset = wn.synset(wnid)
+        named.append([wnid, synset.display, synset.gloss, rows])
+        taken.append(wnid)
+        chosen = set(rows)
+        leftovers = [r for r in leftovers if r not in chosen]
+    return named, leftovers
 
 
 def unique_names(namer: Namer, named, ctx: Context):

@@ -12,8 +12,10 @@ Registered with ``trylast=True`` so a plugin's arranger answers first.
    cluster's terms from the rest. A cluster that gets no name joins the rest.
 3. Tidy with WordNet: clusters with the same name merge, a cluster whose name
    is a kind of another cluster's name merges into it (siblings are never
-   hypernyms of each other), and a leftover term that WordNet places below a
-   group's synset joins that group.
+   hypernyms of each other), a member WordNet does not place below its
+   group's synset leaves it, a leftover term that WordNet places below a
+   group's synset joins that group, and leftovers sharing a hypernym form
+   groups of their own.
 4. What remains goes to a labelled rest group (``other_<parent>``).
 
 Everything is sorted and seeded, so the same input gives the same groups.

@@ -9,6 +9,7 @@ import subprocess
 import sys
 import threading
 import time
+import zlib
 from pathlib import Path
 
 import pytest
@@ -39,12 +40,14 @@ class SyntheticTree:
         level = node.id.count(".")
         if level >= len(self.branching):
             return []
-        return [Node(f"{node.id}.{i}", f"n{node.id[1:]}.{i}") for i in range(self.branching[level])]
+        # ids encode the path; names stay short (a hash of the path) so deep trees stay small
+        return [Node(f"{node.id}.{i}", f"node {zlib.crc32(f'{node.id}.{i}'.encode()):08x}")
+                for i in range(self.branching[level])]
 
 
 SHAPES = {
     # deep and narrow: a long chain with a fan-out of 5 every few levels
-    "deep": [1, 1, 5, 1, 1, 1, 5, 1, 1, 1, 1, 5, 1, 1, 2, 1, 1, 1, 1, 1, 1, 5, 1, 1, 1, 1, 1, 1, 1, 1] + [1] * 60,
+    "deep": [1, 1, 5, 1, 1, 1, 5] + [1] * 60 + [2],
     # wide and shallow: 400 children, each with 6 leaves
     "wide": [400, 6],
     # bushy: every node fans out, nested waits everywhere

@@ -39,6 +39,21 @@ class Engine:
         self.workers = max(1, workers or os.cpu_count() or 1)
         self.pool = ThreadPoolExecutor(self.workers, thread_name_prefix="wildcards-gen") if self.workers > 1 else None
         self.cancelled = threading.Event()
+        self._queued = 0  # submitted tasks not yet started
+        self._queued_lock = threading.Lock()
+
+    def _saturated(self) -> bool:
+        """Enough work is already waiting for idle threads: a new group runs inline.
+
+        Submitting costs far more than a small task under the GIL, so tasks are
+        only created while the queue could starve a worker.
+        """
+        return self._queued >= 2 * self.workers
+
+    def _started(self, fn, args):
+        with self._queued_lock:
+            self._queued -= 1
+        return self._guarded(fn, args)
 
     def close(self) -> None:
         if self.pool is not None:
@@ -64,20 +79,26 @@ class Engine:
     def map(self, fn, arg_tuples, parallel: bool = True) -> list:
         """``[fn(*a) for a in arg_tuples]``, siblings on the pool when worth it; order kept."""
         arg_tuples = list(arg_tuples)
-        if self.pool is None or not parallel or len(arg_tuples) < 2:
+        if self.pool is None or not parallel or len(arg_tuples) < 2 or self._saturated():
             return [self._guarded(fn, a) for a in arg_tuples]
-        futures = [self.pool.submit(self._guarded, fn, a) for a in arg_tuples]
+        with self._queued_lock:
+            self._queued += len(arg_tuples)
+        futures = [self.pool.submit(self._started, fn, a) for a in arg_tuples]
         results = []
         try:
             for future, args in zip(futures, arg_tuples):
                 if future.cancel():  # not started: run it here rather than wait behind it
+                    with self._queued_lock:
+                        self._queued -= 1
                     results.append(self._guarded(fn, args))
                 else:
                     results.append(future.result())
         except BaseException:
             self.cancelled.set()
             for future in futures:
-                future.cancel()
+                if future.cancel():
+                    with self._queued_lock:
+                        self._queued -= 1
             raise
         return results
 

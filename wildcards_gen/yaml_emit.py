@@ -12,6 +12,7 @@ writer falls back to ruamel's emitter.
 from __future__ import annotations
 
 import io
+import re
 
 from ruamel.yaml.comments import CommentedMap, CommentedSeq
 from ruamel.yaml.nodes import ScalarNode
@@ -20,6 +21,13 @@ from ruamel.yaml.scalarstring import DoubleQuotedScalarString
 STR_TAG = "tag:yaml.org,2002:str"
 MAX_SIMPLE_KEY = 128
 INDENT = 2  # yaml.indent(mapping=2, sequence=4, offset=2)
+
+
+# Strings ruamel always writes plain: a letter, then letters, digits, . ' - and single
+# spaces, ending in a letter or digit. Only YAML 1.2's true/false/null words among them
+# resolve to another type; those take the full analysis.
+_SURELY_PLAIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9.'\-]| (?! ))*[A-Za-z0-9]")
+_RESERVED_WORDS = frozenset({"true", "false", "null"})
 
 
 class Unsupported(Exception):
@@ -46,6 +54,8 @@ class _Scalars:
             style = '"'
         elif type(value) is not str:
             raise Unsupported(f"scalar string type {type(value).__name__}")
+        elif _SURELY_PLAIN.fullmatch(value) and value.casefold() not in _RESERVED_WORDS:
+            style = ""
         else:
             style = self._style(value, is_key)
         if is_key and len(value) >= MAX_SIMPLE_KEY - 2:

@@ -15,7 +15,6 @@ from __future__ import annotations
 
 import gc
 import re
-import statistics
 from contextlib import contextmanager
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -622,6 +621,7 @@ def _pct(values: list, q: float):
 
 def trial(raw_roots, dataset, run, overrides: dict) -> dict:
     """Shape and finalize with other settings, on a private report; the figures of the result."""
+    import statistics  # --analyze only
     from wildcards_gen.model import Run
     from wildcards_gen.stats import Stats
 
@@ -650,6 +650,7 @@ def _row(label, min_depth, min_hyponyms, min_leaf, r) -> str:
 
 def analyze_report(raw_roots, dataset, run) -> str:
     """The text ``--analyze`` prints: the tree's shape, then what each preset makes of it."""
+    import statistics
     st = tree_statistics(raw_roots, run)
     b, sizes = st["branching"], st["sizes"]
     out = [f"Tree statistics: {dataset.name}, {len(raw_roots)} root(s)"

@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 from wildcards_gen import DataError
-from wildcards_gen.download import fetch
 
 from wildcards_gen_tencent import hierarchy
 
@@ -48,6 +47,8 @@ def locate(run, announce: bool = False) -> Path:
         return target
     url = os.environ.get(URL_ENV) or URL
     run.log(f"Downloading the Tencent ML-Images hierarchy from {url} to {target}")
+    from wildcards_gen.download import fetch  # urllib and http.client only when downloading
+
     return fetch(url, target, what="Tencent ML-Images hierarchy", manual_hint=manual_hint(run.cache_dir) + ".",
                  sha256=SHA256, check=_check_format)
 

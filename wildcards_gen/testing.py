@@ -64,8 +64,15 @@ def cli():
     from wildcards_gen.cli import create_cli
 
     def invoke(*args, **kwargs):
-        runner = CliRunner()
-        return runner.invoke(create_cli(), [str(a) for a in args], catch_exceptions=False, **kwargs)
+        args = [str(a) for a in args]
+        result = CliRunner().invoke(create_cli(), args, catch_exceptions=False, **kwargs)
+        if result.exit_code == 0 and "dataset" in args and "-o" in args:
+            # every file a test generates must be clean for the reader it was made for
+            output = args[args.index("-o") + 1]
+            target = args[args.index("--target") + 1] if "--target" in args else "all"
+            if output.endswith(".yaml") and "--format" not in args and os.path.exists(output):
+                assert_wildcards_clean(output, target)
+        return result
 
     return invoke
 

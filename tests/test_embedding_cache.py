@@ -8,7 +8,6 @@ import textwrap
 import threading
 
 import numpy as np
-import pytest
 
 from wildcards_gen import hookimpl
 from wildcards_gen.embedding_cache import EmbeddingCache

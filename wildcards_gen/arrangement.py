@@ -25,7 +25,7 @@ from dataclasses import dataclass, field
 
 import click
 
-from wildcards_gen.errors import PluginError, UsageError, WildcardsError
+from wildcards_gen.errors import PluginError, UsageError, blame
 from wildcards_gen.model import Category, Group
 
 MAX_DEPTH = 2  # arrangement levels below a list (the first split and one more)
@@ -155,12 +155,8 @@ def arrange_list(name, synset, terms, vectors, run, registry, taken=(), ctx=None
     token = _context.set(ctx)
     try:
         for impl in reversed(registry.pm.hook.arrange.get_hookimpls()):
-            try:
+            with blame(impl.plugin_name, f"arrange failed on list {name!r}"):
                 result = impl.function(name=name, terms=list(terms), vectors=vectors, run=run)
-            except WildcardsError:
-                raise
-            except Exception as exc:
-                raise PluginError(impl.plugin_name, f"arrange failed on list {name!r}: {type(exc).__name__}: {exc}") from exc
             if result is not None:
                 check_groups(impl.plugin_name, name, terms, result)
                 return list(result)

@@ -19,7 +19,7 @@ from __future__ import annotations
 import importlib.util
 import math
 
-from wildcards_gen.errors import PluginError, UsageError
+from wildcards_gen.errors import PluginError, UsageError, blame
 
 DEFAULT_EMBEDDER = "wordnet"
 DEFAULT_BATCH_SIZE = 64
@@ -127,16 +127,8 @@ def _call_embed_batch(registry, texts, embedder, model, options, cache_dir=None)
     hook_options.setdefault("threads", options.get("embed_threads"))
     hook_options.setdefault("cache_dir", str(cache_dir) if cache_dir else None)
     for impl in reversed(registry.pm.hook.embed_batch.get_hookimpls()):
-        try:
+        with blame(impl.plugin_name, "embed_batch failed"):
             result = impl.function(texts=list(texts), embedder=embedder, model=model, options=hook_options)
-        except (UsageError, PluginError):
-            raise
-        except Exception as exc:
-            from wildcards_gen.errors import WildcardsError
-
-            if isinstance(exc, WildcardsError):
-                raise
-            raise PluginError(impl.plugin_name, f"embed_batch failed: {type(exc).__name__}: {exc}") from exc
         if result is None:
             continue
         try:

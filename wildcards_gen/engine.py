@@ -14,14 +14,10 @@ import threading
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-from wildcards_gen.errors import PluginError, WildcardsError
+from wildcards_gen.errors import Cancelled, PluginError, blame
 from wildcards_gen.model import Node
 
 FAN_OUT_MIN_CHILDREN = 5
-
-
-class Cancelled(Exception):
-    """Raised inside workers once another branch failed or the user pressed Ctrl-C."""
 
 
 @dataclass
@@ -103,24 +99,22 @@ class Engine:
         return results
 
 
+def children_of(hook, dataset, run, node: Node) -> list[Node]:
+    """The owning plugin's answer to ``iter_children``, checked; errors name the plugin and node."""
+    with blame(dataset.plugin, f"iter_children failed on node {node.id} ({node.name})"):
+        result = hook.iter_children(dataset=dataset.name, node=node, run=run)
+    if result is None:
+        raise PluginError(dataset.plugin, f"no plugin answered iter_children for dataset {dataset.name!r} on node {node.id}")
+    if not isinstance(result, (list, tuple)) or not all(isinstance(c, Node) for c in result):
+        raise PluginError(dataset.plugin, f"iter_children returned {type(result).__name__} on node {node.id}; expected a list of wildcards_gen.Node")
+    return list(result)
+
+
 def walk(engine: Engine, hook, dataset, run, roots, progress=None) -> list[RawNode]:
     """Build the raw tree below ``roots`` through the ``iter_children`` hook."""
 
-    def children_of(node: Node) -> list[Node]:
-        try:
-            result = hook.iter_children(dataset=dataset.name, node=node, run=run)
-        except (WildcardsError, Cancelled):
-            raise
-        except Exception as exc:
-            raise PluginError(dataset.plugin, f"iter_children failed on node {node.id} ({node.name}): {type(exc).__name__}: {exc}") from exc
-        if result is None:
-            raise PluginError(dataset.plugin, f"no plugin answered iter_children for dataset {dataset.name!r} on node {node.id}")
-        if not isinstance(result, (list, tuple)) or not all(isinstance(c, Node) for c in result):
-            raise PluginError(dataset.plugin, f"iter_children returned {type(result).__name__} on node {node.id}; expected a list of wildcards_gen.Node")
-        return list(result)
-
     def build(node: Node) -> RawNode:
-        children = children_of(node)
+        children = children_of(hook, dataset, run, node)
         if progress is not None:
             progress.update(1)
         raw = RawNode(node)

@@ -1,5 +1,7 @@
 """Errors that end a run with one clear line instead of a traceback."""
 
+from contextlib import contextmanager
+
 
 class WildcardsError(Exception):
     """Base class: the CLI prints ``Error: <message>`` and exits with ``exit_code``."""
@@ -27,3 +29,21 @@ class PluginError(WildcardsError):
     def __init__(self, plugin: str, message: str):
         super().__init__(f"plugin {plugin!r}: {message}")
         self.plugin = plugin
+
+
+class Cancelled(Exception):
+    """Raised inside workers once another branch failed or the user pressed Ctrl-C."""
+
+
+@contextmanager
+def blame(plugin: str, what: str):
+    """Turn anything a plugin's code raises into a PluginError naming the plugin.
+
+    Our own errors (and cancellation) pass through unchanged.
+    """
+    try:
+        yield
+    except (WildcardsError, Cancelled):
+        raise
+    except Exception as exc:
+        raise PluginError(plugin, f"{what}: {type(exc).__name__}: {exc}") from exc

@@ -4,12 +4,11 @@ from __future__ import annotations
 
 import gc
 import sys
-import time
 from pathlib import Path
 
 from wildcards_gen import engine as engine_mod
 from wildcards_gen import tree, writer
-from wildcards_gen.errors import PluginError, UsageError
+from wildcards_gen.errors import PluginError, blame
 from wildcards_gen.model import Dataset, Node, Run
 from wildcards_gen.stats import Stats
 
@@ -21,16 +20,8 @@ def output_format(output: Path, fmt: str | None) -> str:
 
 
 def find_roots(dataset: Dataset, run: Run) -> list[Node]:
-    try:
+    with blame(dataset.plugin, "find_roots failed"):
         roots = dataset.find_roots(run)
-    except (UsageError, PluginError):
-        raise
-    except Exception as exc:
-        from wildcards_gen.errors import WildcardsError
-
-        if isinstance(exc, WildcardsError):
-            raise
-        raise PluginError(dataset.plugin, f"find_roots failed: {type(exc).__name__}: {exc}") from exc
     if not isinstance(roots, (list, tuple)) or not all(isinstance(r, Node) for r in roots):
         raise PluginError(dataset.plugin, f"find_roots returned {type(roots).__name__}; expected a list of wildcards_gen.Node")
     return list(roots)

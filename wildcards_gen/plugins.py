@@ -15,7 +15,7 @@ from dataclasses import dataclass
 import pluggy
 
 from wildcards_gen import hookspecs
-from wildcards_gen.errors import PluginError, UsageError
+from wildcards_gen.errors import PluginError, UsageError, blame
 from wildcards_gen.model import Dataset
 
 GROUP = "wildcards_gen"
@@ -96,13 +96,8 @@ class Registry:
         """Call ``hook_name`` plugin by plugin, so errors and entries carry the plugin's name."""
         hook = getattr(self.pm.hook, hook_name)
         for impl in hook.get_hookimpls():  # registration order (pluggy calls them in reverse)
-            name = impl.plugin_name
-            try:
-                impl.function(register=make_register(name))
-            except PluginError:
-                raise
-            except Exception as exc:
-                raise PluginError(name, f"{hook_name} failed: {type(exc).__name__}: {exc}") from exc
+            with blame(impl.plugin_name, f"{hook_name} failed"):
+                impl.function(register=make_register(impl.plugin_name))
 
     @property
     def datasets(self) -> dict[str, Dataset]:

@@ -22,7 +22,7 @@ from pathlib import Path
 import click
 
 from wildcards_gen import tree
-from wildcards_gen.engine import RawNode
+from wildcards_gen.engine import RawNode, children_of
 from wildcards_gen.errors import UsageError
 from wildcards_gen.model import Category
 from wildcards_gen.sanitize import clean_item
@@ -279,10 +279,6 @@ def walk_preview(hook, dataset, run, roots, limit: int) -> list[RawNode]:
     Same nodes as :func:`truncate` on the full tree; sets
     ``run.options["preview_truncated"]`` when nodes were left out.
     """
-    from wildcards_gen.engine import Cancelled
-    from wildcards_gen.errors import PluginError, WildcardsError
-    from wildcards_gen.model import Node
-
     queue = [(r, None) for r in roots]
     out: list[RawNode] = []
     head = 0
@@ -291,16 +287,7 @@ def walk_preview(hook, dataset, run, roots, limit: int) -> list[RawNode]:
         head += 1
         raw = RawNode(node)
         (out if parent is None else parent.children).append(raw)
-        try:
-            children = hook.iter_children(dataset=dataset.name, node=node, run=run)
-        except (WildcardsError, Cancelled):
-            raise
-        except Exception as exc:
-            raise PluginError(dataset.plugin, f"iter_children failed on node {node.id} ({node.name}): "
-                                              f"{type(exc).__name__}: {exc}") from exc
-        if not isinstance(children, (list, tuple)) or not all(isinstance(c, Node) for c in children):
-            raise PluginError(dataset.plugin, f"iter_children returned {type(children).__name__} on node {node.id}; "
-                                              "expected a list of wildcards_gen.Node")
+        children = children_of(hook, dataset, run, node)
         queue.extend((c, raw) for c in children)
     if head < len(queue):
         run.options["preview_truncated"] = True

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import NamedTuple
 
 from wildcards_gen import paths, wordnet_source
-from wildcards_gen.errors import DataError, UsageError
+from wildcards_gen.errors import UsageError
 
 FORMAT_VERSION = "3"
 SNAPSHOT_NAME = f"wordnet-3.0-nouns-v{FORMAT_VERSION}.sqlite"

@@ -64,7 +64,7 @@ def _unique(name: str, used: set) -> str:
 
 def plan(root) -> tuple[dict, list, list]:
     """``{relative path: items}`` for every leaf list of a composed YAML tree, with renames and skips."""
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    from ruamel.yaml.nodes import MappingNode, ScalarNode
 
     files: dict = {}
     renamed: list = []

@@ -18,6 +18,7 @@ numpy and scikit-learn are imported inside functions only.
 
 from __future__ import annotations
 
+import contextlib
 import contextvars
 import importlib.util
 import threading
@@ -315,12 +316,14 @@ def arrange_tree(categories: list[Category], run, engine, registry) -> list[Cate
         return categories
 
     with run.stats.timer("arrange.prepare"):
-        jobs = engine.map(prepare, [(job, embedder) for job in jobs])
+        # WordNet lookups only: pure Python, which threads would slow down under the GIL
+        jobs = engine.map(prepare, [(job, embedder) for job in jobs], parallel=False)
     texts = sorted({t for job in jobs for t in job.texts}, key=_sort_key)
     with run.stats.timer("arrange.embed"):
         matrix = embeddings.embed_texts(texts, run, registry)
     row_of = {t: i for i, t in enumerate(texts)}
-    with run.stats.timer("arrange.cluster"):
+    with run.stats.timer("arrange.cluster"), _blas_threads(1 if engine.workers > 1 else None):
+        # the pool supplies the parallelism: BLAS threads on top would oversubscribe the cores
         results = engine.map(process, [(job, matrix, [row_of[t] for t in job.texts], run, registry, do_clean, do_arrange)
                                        for job in jobs])
     glosses = options.get("glosses", True)
@@ -337,6 +340,18 @@ def arrange_tree(categories: list[Category], run, engine, registry) -> list[Cate
         cat.items = []
         cat.children.extend(_categories(cat, result.groups, glosses, template, run))
     return categories
+
+
+@contextlib.contextmanager
+def _blas_threads(limit):
+    """Limit numpy's BLAS/OpenMP threads while the pool clusters lists (None: no limit)."""
+    if limit is None:
+        yield
+        return
+    from threadpoolctl import threadpool_limits
+
+    with threadpool_limits(limits=limit):
+        yield
 
 
 def _categories(parent: Category, groups, glosses: bool, template: str, run) -> list[Category]:

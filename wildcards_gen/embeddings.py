@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import importlib.util
 import math
+import os
 
 from wildcards_gen.errors import PluginError, UsageError, blame
 
@@ -124,7 +125,8 @@ def _call_embed_batch(registry, texts, embedder, model, options, cache_dir=None)
 
     hook_options = dict(options)
     hook_options.setdefault("batch_size", options.get("embed_batch_size") or DEFAULT_BATCH_SIZE)
-    hook_options.setdefault("threads", options.get("embed_threads"))
+    # inference runs alone (the pool waits for it): it may use every thread the run was given
+    hook_options.setdefault("threads", options.get("embed_threads") or options.get("workers") or os.cpu_count())
     hook_options.setdefault("cache_dir", str(cache_dir) if cache_dir else None)
     for impl in reversed(registry.pm.hook.embed_batch.get_hookimpls()):
         with blame(impl.plugin_name, "embed_batch failed"):

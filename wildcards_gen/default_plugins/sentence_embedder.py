@@ -32,7 +32,6 @@ _PACKAGED = {"all-minilm-l6-v2": "all_minilm_l6_v2", "sentence-transformers/all-
 
 _models: dict[str, object] = {}
 _load_lock = threading.Lock()
-_threads_set = False
 
 
 def installed() -> bool:
@@ -105,15 +104,14 @@ def _device() -> str:
 
 
 def _set_threads(threads) -> None:
-    global _threads_set
-    if _threads_set:
-        return
+    """Set PyTorch's intra-op threads deliberately (its OpenMP threads spin-wait)."""
     import torch
 
     from wildcards_gen.embeddings import default_threads
 
-    torch.set_num_threads(int(threads) if threads else default_threads())
-    _threads_set = True
+    wanted = int(threads) if threads else default_threads()
+    if torch.get_num_threads() != wanted:
+        torch.set_num_threads(wanted)
 
 
 def model_folder(model: str | None, cache_dir=None):

@@ -10,6 +10,7 @@ folder of its own and put on PYTHONPATH, like a third party's.
 from __future__ import annotations
 
 import json
+import re
 import os
 import subprocess
 import sys
@@ -486,7 +487,7 @@ def test_unreadable_manifests_fail_in_one_line(cli, tmp_path):
     bad.write_text("tasks:\n  - dataset: [imagenet\n")
     result = cli("batch", bad)
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: manifest {bad} is not valid YAML")
+    assert re.match(re.escape(f"Error: {bad}:") + r"\d+:\d+: the manifest is not valid YAML", result.stderr)
     assert len(result.stderr.strip().splitlines()) == 1
     bad.write_text("tasks: 3\n")
     result = cli("batch", bad)

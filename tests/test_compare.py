@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 
 import pytest
 from click.testing import CliRunner
@@ -161,7 +162,7 @@ def test_bad_inputs_fail_in_one_line(cli, files, tmp_path):
     broken.write_text("a: [unclosed\n")
     result = cli("compare", files["d2"], broken)
     assert result.exit_code == 2
-    assert result.stderr.startswith(f"Error: {broken} is not valid YAML")
+    assert re.match(re.escape(f"Error: {broken}:") + r"\d+:\d+: the wildcard file is not valid YAML", result.stderr)
     assert len(result.stderr.strip().splitlines()) == 1
     scalar = tmp_path / "scalar.yaml"
     scalar.write_text("just text\n")

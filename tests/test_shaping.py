@@ -193,8 +193,8 @@ BAD_CONFIGS = [
     ("dog:\n  preset: tiny\n", 2, 11, "must be one of"),
     ("- dog\n- cat\n", 1, 1, "expected a mapping"),
     ("dog: 3\n", 1, 6, "must be a mapping"),
-    ("dog:\n  min_leaf: [1\n", None, None, "invalid YAML"),
-    ("dog:\n  min_leaf: 2\ndog:\n  min_leaf: 3\n", None, None, "invalid YAML"),
+    ("dog:\n  min_leaf: [1\n", None, None, "is not valid YAML"),
+    ("dog:\n  min_leaf: 2\ndog:\n  min_leaf: 3\n", None, None, "is not valid YAML"),
 ]
 
 

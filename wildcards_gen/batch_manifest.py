@@ -76,17 +76,10 @@ class ManifestError(UsageError):
 
 def load(path) -> tuple[list, object]:
     """Return ``(tasks, defaults)`` as ruamel round-trip nodes (they carry line numbers)."""
-    from ruamel.yaml import YAML
+    from wildcards_gen.yaml_input import read_yaml
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read manifest {path}: {exc}") from exc
-    try:
-        data = YAML().load(text)
-    except Exception as exc:
-        raise UsageError(f"manifest {path} is not valid YAML: {' '.join(str(exc).split())}") from exc
+    data = read_yaml(path, "manifest")
     if isinstance(data, list):
         return data, None
     if isinstance(data, dict):

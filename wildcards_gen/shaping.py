@@ -164,23 +164,12 @@ _CONFIG_TYPES = {
 
 def load_config(path) -> dict:
     """``{key: {setting: value}}`` from a YAML file; errors carry file:line:column."""
-    from ruamel.yaml import YAML
     from ruamel.yaml.comments import CommentedMap
-    from ruamel.yaml.error import MarkedYAMLError, YAMLError
+
+    from wildcards_gen.yaml_input import read_yaml
 
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"{path}: cannot read smart config: {exc}") from None
-    try:
-        data = YAML(typ="rt").load(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise UsageError(f"{where}: invalid YAML: {exc.problem or exc.context}") from None
-    except YAMLError as exc:
-        raise UsageError(f"{path}: invalid YAML: {exc}") from None
+    data = read_yaml(path, "smart config")
     if data is None:
         return {}
     if not isinstance(data, CommentedMap):

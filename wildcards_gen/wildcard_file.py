@@ -47,31 +47,23 @@ class WildcardFile:
 
 def new_yaml():
     """A round-trip ruamel.yaml configured like the writer (width, indents, unicode)."""
-    from ruamel.yaml import YAML
+    from wildcards_gen.writer import ruamel_yaml
 
-    yaml = YAML()
-    yaml.width = 4096
-    yaml.indent(mapping=2, sequence=4, offset=2)
-    yaml.allow_unicode = True
+    yaml = ruamel_yaml()
     yaml.preserve_quotes = True
     return yaml
 
 
 def load(path) -> WildcardFile:
     """Load a ``.yaml`` wildcard file (or the ``.jsonl`` form); one-line UsageError when unreadable."""
+    from wildcards_gen.yaml_input import parse, read_text
+
     path = Path(path)
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {path}: {exc}") from exc
+    text = read_text(path, "wildcard file")
     if path.suffix.lower() == ".jsonl":
         return _load_jsonl(path, text)
     yaml = new_yaml()
-    try:
-        data = yaml.load(text)
-    except Exception as exc:  # ruamel raises many types; one line is enough
-        first = " ".join(str(exc).split())
-        raise UsageError(f"{path} is not valid YAML: {first}") from exc
+    data = parse(text, path, "wildcard file", yaml)
     if data is None:
         data = {}
     from ruamel.yaml.comments import CommentedMap

@@ -42,6 +42,8 @@ def test_resolve_unknown_suggests(wn):
 
     with pytest.raises(UsageError, match="did you mean: .*dog"):
         wn.resolve("doog")
+    with pytest.raises(UsageError, match="did you mean: dog, "):  # swapped letters come first
+        wn.resolve("dgo")
     with pytest.raises(UsageError, match="not a WordNet 3.0 noun synset"):
         wn.resolve("n99999999")
 

@@ -130,9 +130,12 @@ class WordNet:
 
     def _suggest(self, text: str) -> str:
         base = text.strip().lower().split(".")[0].replace(" ", "_")
-        prefix = base[:2]
+        prefix = base[:1]  # one letter: typos in the second letter ('dgo') still find 'dog'
         rows = self._db().execute("SELECT DISTINCT lemma FROM lemma WHERE lemma LIKE ?", (prefix + "%",)).fetchall()
-        close = difflib.get_close_matches(base, [r[0] for r in rows], n=5, cutoff=0.6)
+        lemmas = [r[0] for r in rows]
+        swapped = sorted(l for l in lemmas if l != base and sorted(l) == sorted(base))  # 'dgo' -> 'dog'
+        close = swapped + [l for l in difflib.get_close_matches(base, lemmas, n=5, cutoff=0.6) if l not in swapped]
+        close = close[:5]
         return f"; did you mean: {', '.join(close)}?" if close else ""
 
     def ancestors(self, wnid: str) -> set[str]:

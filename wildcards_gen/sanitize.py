@@ -184,8 +184,20 @@ def _tidy(text: str) -> str:
     return _SPACES.sub(" ", text).strip(" -_,")
 
 
+# Names that no rewrite changes, for any target: the common case, answered without the rules.
+_SAFE_KEY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-]| (?! ))*[A-Za-z0-9]|[A-Za-z0-9]")
+_SAFE_ITEM = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.'\-]| (?! ))*[A-Za-z0-9.']|[A-Za-z0-9]")
+
+
 def clean_key(name: str, target: str = "all", key_style: str = "as-is") -> str:
     """A key ``target`` accepts, in ``key_style``; unchanged when already fine."""
+    if key_style in (None, "as-is") and _SAFE_KEY.fullmatch(name) and name.casefold() not in RESERVED_KEYS:
+        return name
+    return key_rules(name, target, key_style)
+
+
+def key_rules(name: str, target: str = "all", key_style: str = "as-is") -> str:
+    """:func:`clean_key` without the shortcut for names no rule changes."""
     targets = set(targets_of(target))
     text = name
     if targets & {"dynamicprompts", "impact"}:
@@ -222,6 +234,13 @@ def apply_key_style(name: str, key_style: str = "as-is") -> str:
 
 def clean_item(name: str, target: str = "all") -> str:
     """An item ``target`` samples literally; unchanged when already fine."""
+    if _SAFE_ITEM.fullmatch(name):
+        return name
+    return item_rules(name, target)
+
+
+def item_rules(name: str, target: str = "all") -> str:
+    """:func:`clean_item` without the shortcut for names no rule changes."""
     targets = set(targets_of(target))
     text = name
     if "dynamicprompts" in targets:

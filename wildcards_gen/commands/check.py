@@ -52,6 +52,17 @@ CODES = {
 
 
 @dataclass
+
+def coercion(node, text: str):
+    """What a plain scalar turns into, and for which readers: YAML 1.1 readers, and
+    wildcards-generator (YAML 1.2) when the loaded tag is not a string."""
+    kind = sanitize.yaml11_type(text)
+    targets = set(YAML11) if kind else set()
+    if str(node.tag) != STR_TAG:
+        targets.add("generator")
+        kind = kind or "not a string"
+    return kind, targets
+
 class Problem:
     file: str
     line: int
@@ -128,11 +139,7 @@ class _Checker:
 
     def key(self, knode, name: str, where: str, top: bool) -> None:
         if knode.style is None:
-            kind = sanitize.yaml11_type(name)
-            targets = set(YAML11) if kind else set()
-            if str(knode.tag) != STR_TAG:
-                targets.add("generator")
-                kind = kind or "not a string"
+            kind, targets = coercion(knode, name)
             if targets:
                 self.add(knode, "coerced-key", f"key {name!r} is read as {kind}, not a name: quote it",
                          targets, where)
@@ -179,11 +186,7 @@ class _Checker:
             self.add(node, "empty-item", f"an empty or null item in {where!r}", path=where)
             return
         if plain:
-            kind = sanitize.yaml11_type(text)
-            targets = set(YAML11) if kind else set()
-            if str(node.tag) != STR_TAG:
-                targets.add("generator")
-                kind = kind or "not a string"
+            kind, targets = coercion(node, text)
             if targets:
                 self.add(node, "coerced-item", f"item {text!r} is read as {kind}: quote it", targets, where)
         for target in self.targets:

@@ -51,8 +51,6 @@ CODES = {
 }
 
 
-@dataclass
-
 def coercion(node, text: str):
     """What a plain scalar turns into, and for which readers: YAML 1.1 readers, and
     wildcards-generator (YAML 1.2) when the loaded tag is not a string."""
@@ -63,6 +61,8 @@ def coercion(node, text: str):
         kind = kind or "not a string"
     return kind, targets
 
+
+@dataclass
 class Problem:
     file: str
     line: int

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import signal
@@ -138,7 +139,7 @@ def test_real_datasets_identical_for_workers_1_2_8(cli, shared_data, tmp_path, w
 
 
 def test_stress_tencent_8_workers_20_times(shared_data):
-    """20 in-process runs at 8 workers give the same categories as a sequential run."""
+    """20 in-process runs walking on 8 workers give the same categories as a sequential run."""
     from wildcards_gen import generate as gen
     from wildcards_gen import writer
     from wildcards_gen.cli import dataset_command
@@ -152,13 +153,15 @@ def test_stress_tencent_8_workers_20_times(shared_data):
         options.pop(key)
     dataset = registry.datasets["tencent"]
 
-    def render(workers):
+    on_pool = dataclasses.replace(dataset, parallel_walk=True)  # Tencent walks inline by default
+
+    def render(dataset, workers):
         cats, run = gen.build(dataset, {**options, "workers": workers}, registry, quiet=True)
         return writer.render_yaml(cats), run.stats.as_dict()["counts"]
 
-    expected = render(1)
+    expected = render(dataset, 1)
     for _ in range(20):
-        assert render(8) == expected
+        assert render(on_pool, 8) == expected
 
 
 def test_same_bytes_under_different_hash_seeds(shared_data, tmp_path):

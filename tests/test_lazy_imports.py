@@ -12,13 +12,9 @@ HEAVY = ("numpy", "sklearn", "torch", "sentence_transformers", "scipy", "transfo
 
 PROBE = """
 import json, sys
-from wildcards_gen.cli import main
+from wildcards_gen.cli import run
 args, heavy_names = json.loads(sys.argv[1]), set(json.loads(sys.argv[2]))
-sys.argv = ["wildcards-gen", *args]
-try:
-    main()
-except SystemExit:
-    pass
+run(args)
 heavy = sorted({m.split(".")[0] for m in sys.modules} & heavy_names)
 print("HEAVY=" + json.dumps(heavy), file=sys.stderr)
 """

@@ -1,4 +1,4 @@
-"""The sanitizer's shortcut (names no rule changes) agrees with the full rules on every WordNet noun."""
+"""The sanitizer's shortcuts (names no rule changes, names no reader coerces) agree with the full rules."""
 
 from __future__ import annotations
 
@@ -27,3 +27,19 @@ def test_shortcut_matches_the_rules(lemmas, target):
         assert sanitize.clean_key(name, target) == sanitize.key_rules(name, target)
         assert sanitize.clean_item(name, target) == sanitize.item_rules(name, target)
     assert keys > 100_000 and items > 100_000  # the shortcut covers most names
+
+
+def test_quoting_shortcut_matches_the_rules(lemmas):
+    import random
+
+    rng = random.Random(3)
+    words = ["yes", "Yes", "YES", "yEs", "no", "NO", "n", "N", "y", "Y", "on", "On", "OFF", "oFF", "true", "True",
+             "false", "FALSE", "null", "Null", "NULL", "nan", "inf", "e5", "x1", "é", "ñandu", "東京", ""]
+    words += ["".join(rng.choice("yYnNeEoOfFaAlLsStTrRuU0123456789.-+_:~ ") for _ in range(rng.randint(1, 6)))
+              for _ in range(5000)]
+    shortcut = 0
+    for name in lemmas + words:
+        if name[:1].isalpha() and name.lower() not in sanitize.COERCED_WORDS:
+            shortcut += 1
+        assert sanitize.needs_quotes(name) == sanitize.coerced(name), name
+    assert shortcut > 100_000

@@ -39,6 +39,10 @@ class Dataset:
     :param skip_nodes: default ``--skip-nodes`` for smart presets (ids or names).
     :param header: lines written as comments at the top of the output
         (attribution of the source data, for instance).
+    :param parallel_walk: walk sibling subtrees on the shared pool. Keep it
+        when ``iter_children`` waits on I/O or native code; turn it off when it
+        answers from memory in pure Python, where threads under the GIL only
+        add hand-offs (Tencent's walk: 0.10 s inline, 0.16 s on two threads).
     """
 
     name: str
@@ -48,6 +52,7 @@ class Dataset:
     presets: dict = field(default_factory=dict)
     skip_nodes: tuple = ()
     header: tuple = ()
+    parallel_walk: bool = True
     plugin: str = ""
 
 

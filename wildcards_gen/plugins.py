@@ -171,6 +171,30 @@ class Registry:
         return out
 
 
+def first_result_caller(hook_caller):
+    """A faster stand-in for a ``firstresult`` hook caller, for a manager that is frozen.
+
+    pluggy spends ~4 µs of bookkeeping per call; the walk calls ``iter_children``
+    once per node (11,166 times for Tencent). This calls the same implementations
+    in pluggy's order (``get_hookimpls`` reversed), each with the arguments it
+    declares, and returns the first non-None result. With a wrapper among the
+    implementations it returns ``hook_caller`` itself, so pluggy handles them.
+    """
+    impls = hook_caller.get_hookimpls()
+    if any(impl.hookwrapper or impl.wrapper for impl in impls):
+        return hook_caller
+    plan = [(impl.function, impl.argnames) for impl in reversed(impls)]
+
+    def call(**kwargs):
+        for function, argnames in plan:
+            result = function(*[kwargs[name] for name in argnames])
+            if result is not None:
+                return result
+        return None
+
+    return call
+
+
 def _host_version():
     from wildcards_gen import __version__
 

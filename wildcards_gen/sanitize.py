@@ -72,8 +72,19 @@ def yaml11_type(text: str) -> str | None:
     return None
 
 
+# The only plain scalars starting with a letter that some YAML reader takes for another type.
+COERCED_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
+
+
 def needs_quotes(text: str) -> bool:
     """True when a YAML 1.1 or 1.2 reader could read plain ``text`` as something other than a string."""
+    if text[:1].isalpha() and text.lower() not in COERCED_WORDS:
+        return False  # every other implicit type starts with a digit, sign, dot or symbol
+    return coerced(text)
+
+
+def coerced(text: str) -> bool:
+    """The full rules behind :func:`needs_quotes`, without its shortcut."""
     return yaml11_type(text) is not None or bool(_QUOTE_TOO.match(text))
 
 

@@ -23,6 +23,7 @@ import click
 
 from wildcards_gen import tree
 from wildcards_gen.engine import RawNode, children_of
+from wildcards_gen.plugins import first_result_caller
 from wildcards_gen.errors import UsageError
 from wildcards_gen.model import Category
 from wildcards_gen.sanitize import clean_item
@@ -268,6 +269,7 @@ def walk_preview(hook, dataset, run, roots, limit: int) -> list[RawNode]:
     Same nodes as :func:`truncate` on the full tree; sets
     ``run.options["preview_truncated"]`` when nodes were left out.
     """
+    iter_children = first_result_caller(hook.iter_children)
     queue = [(r, None) for r in roots]
     out: list[RawNode] = []
     head = 0
@@ -276,7 +278,7 @@ def walk_preview(hook, dataset, run, roots, limit: int) -> list[RawNode]:
         head += 1
         raw = RawNode(node)
         (out if parent is None else parent.children).append(raw)
-        children = children_of(hook, dataset, run, node)
+        children = children_of(iter_children, dataset, run, node)
         queue.extend((c, raw) for c in children)
     if head < len(queue):
         run.options["preview_truncated"] = True

@@ -1,7 +1,8 @@
 """Write categories as commented YAML (ruamel.yaml round-trip) or JSONL, atomically.
 
-The CommentedMap is built here, on the calling thread, after every worker has
-finished: worker threads never touch ruamel objects.
+The YAML is what ruamel.yaml dumps for :func:`to_commented_map`; the fast
+serializer in :mod:`yaml_emit` writes the same bytes without building it. Both
+run on the calling thread, after every worker has finished.
 """
 
 from __future__ import annotations
@@ -53,18 +54,17 @@ def render_yaml(categories: list[Category], header: list[str] = (), emitter: str
     buf = io.StringIO()
     for line in header:
         buf.write(f"# {line}\n" if line else "#\n")
-    data = to_commented_map(categories)
     if emitter == "fast":
         from wildcards_gen import yaml_emit
 
         start = buf.tell()
         try:
-            yaml_emit.dump(data, buf)
+            yaml_emit.dump(categories, buf)
             return buf.getvalue()
         except yaml_emit.Unsupported:
             buf.seek(start)
             buf.truncate()
-    ruamel_yaml().dump(data, buf)
+    ruamel_yaml().dump(to_commented_map(categories), buf)
     return buf.getvalue()
 
 

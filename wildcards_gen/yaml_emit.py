@@ -1,12 +1,13 @@
-"""A fast serializer for the one shape of CommentedMap the writer builds.
+"""A fast YAML serializer for the one shape of document the writer produces.
 
 ruamel.yaml's emitter walks an event stream per scalar and costs about 0.2 s
 per 10,000 lines; our documents are only nested block mappings of block lists
-of strings with end-of-line comments. This module writes that shape directly,
-asking ruamel's own resolver and scalar analysis how each string must be
-quoted, so the bytes equal ruamel's ``dump`` (a test compares them on real
-outputs). Anything outside that shape raises :class:`Unsupported` and the
-writer falls back to ruamel's emitter.
+of strings, each key with an end-of-line comment. This module writes that
+shape straight from the categories, asking ruamel's own resolver and scalar
+analysis how any string that is not surely plain must be quoted, so the bytes
+equal ruamel's ``dump`` of :func:`wildcards_gen.writer.to_commented_map` (tests
+compare them on real outputs). Anything outside that shape raises
+:class:`Unsupported` and the writer falls back to ruamel's emitter.
 """
 
 from __future__ import annotations
@@ -14,9 +15,7 @@ from __future__ import annotations
 import io
 import re
 
-from ruamel.yaml.comments import CommentedMap, CommentedSeq
-from ruamel.yaml.nodes import ScalarNode
-from ruamel.yaml.scalarstring import DoubleQuotedScalarString
+from wildcards_gen.sanitize import COERCED_WORDS, needs_quotes
 
 STR_TAG = "tag:yaml.org,2002:str"
 MAX_SIMPLE_KEY = 128
@@ -25,7 +24,8 @@ INDENT = 2  # yaml.indent(mapping=2, sequence=4, offset=2)
 
 # Strings ruamel always writes plain: a letter, then letters, digits, . ' - and single
 # spaces, ending in a letter or digit. Only YAML 1.2's true/false/null words among them
-# resolve to another type; those take the full analysis.
+# resolve to another type, and the writer quotes a few more (yes, no, on, off, y, n):
+# those take the full analysis.
 _SURELY_PLAIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9.'\-]| (?! ))*[A-Za-z0-9]")
 _RESERVED_WORDS = frozenset({"true", "false", "null"})
 
@@ -35,25 +35,23 @@ class Unsupported(Exception):
 
 
 class _Scalars:
+    """How each string is written; ruamel is imported only for strings not surely plain."""
+
     def __init__(self):
-        from wildcards_gen.writer import ruamel_yaml
-
-        yaml = ruamel_yaml()  # the very emitter and resolver ruamel's dump would use
-        yaml.serializer  # noqa: B018  (created on access; the emitter consults it)
-        self.emitter = yaml.emitter
-        self.resolver = yaml.resolver
         self.memo: dict = {}
+        self._emitter = self._resolver = None
 
-    def render(self, value, is_key: bool) -> str:
-        cached = self.memo.get((value, is_key, type(value)))
+    def render(self, value: str, is_key: bool) -> str:
+        if type(value) is str and _SURELY_PLAIN.fullmatch(value) and value.lower() not in COERCED_WORDS \
+                and len(value) < MAX_SIMPLE_KEY - 2:
+            return value  # most names: no quoting, nothing to look up
+        cached = self.memo.get((value, is_key))
         if cached is not None:
             return cached
-        if not isinstance(value, str):
+        if type(value) is not str:
             raise Unsupported(f"non-string scalar {value!r}")
-        if isinstance(value, DoubleQuotedScalarString):
+        if needs_quotes(value):  # the writer double-quotes these (see writer.to_commented_map)
             style = '"'
-        elif type(value) is not str:
-            raise Unsupported(f"scalar string type {type(value).__name__}")
         elif _SURELY_PLAIN.fullmatch(value) and value.casefold() not in _RESERVED_WORDS:
             style = ""
         else:
@@ -71,14 +69,22 @@ class _Scalars:
                     or "\u2028" in value or "\u2029" in value or "\ufeff" in value:
                 raise Unsupported("needs escapes")
             out = '"' + value + '"'
-        self.memo[(value, is_key, type(value))] = out
+        self.memo[(value, is_key)] = out
         return out
 
     def _style(self, value: str, is_key: bool) -> str:
-        analysis = self.emitter.analyze_scalar(value)
+        if self._emitter is None:
+            from wildcards_gen.writer import ruamel_yaml
+
+            yaml = ruamel_yaml()  # the very emitter and resolver ruamel's dump would use
+            yaml.serializer  # noqa: B018  (created on access; the emitter consults it)
+            self._emitter, self._resolver = yaml.emitter, yaml.resolver
+        from ruamel.yaml.nodes import ScalarNode
+
+        analysis = self._emitter.analyze_scalar(value)
         if not value or analysis.multiline:
             raise Unsupported("empty or multiline scalar")
-        implicit = self.resolver.resolve(ScalarNode, value, (True, False)) == STR_TAG
+        implicit = self._resolver.resolve(ScalarNode, value, (True, False)) == STR_TAG
         if implicit and analysis.allow_block_plain:
             return ""
         if analysis.allow_double_quoted and "'" in value:
@@ -88,38 +94,30 @@ class _Scalars:
         return '"'
 
 
-def _comment(mapping: CommentedMap, key) -> str:
-    entry = mapping.ca.items.get(key)
-    if not entry:
-        return ""
-    tokens = [t for t in entry if t is not None]
-    if len(tokens) != 1 or entry[2] is None or "\n" in tokens[0].value or not tokens[0].value.startswith("#"):
-        raise Unsupported("comment shape")
-    return " " + tokens[0].value
+def dump(categories: list, out: io.StringIO) -> None:
+    """Write ``categories`` as ruamel would dump their CommentedMap, or raise Unsupported."""
+    from wildcards_gen.writer import one_line
 
-
-def dump(data: CommentedMap, out: io.StringIO) -> None:
-    """Write ``data`` as ruamel would with the writer's settings, or raise Unsupported."""
-    if not isinstance(data, CommentedMap) or not data:
+    if not categories:
         raise Unsupported("top level")
-    scalars = _Scalars()
+    render = _Scalars().render
     write = out.write
 
-    def mapping(node: CommentedMap, indent: int) -> None:
+    def mapping(cats: list, indent: int) -> None:
         pad = " " * indent
-        for key, value in node.items():
-            write(f"{pad}{scalars.render(key, True)}:{_comment(node, key)}\n")
-            if isinstance(value, CommentedMap):
-                if not value:
-                    raise Unsupported("empty mapping")
-                mapping(value, indent + INDENT)
-            elif isinstance(value, CommentedSeq):
-                if not value or value.ca.items:
-                    raise Unsupported("empty or commented list")
+        keys = set()
+        for cat in cats:
+            if cat.name in keys:
+                raise Unsupported("repeated key")  # a CommentedMap would keep one of them
+            keys.add(cat.name)
+            comment = f" # instruction: {one_line(cat.instruction)}" if cat.instruction else ""
+            write(f"{pad}{render(cat.name, True)}:{comment}\n")
+            if cat.children:
+                mapping(cat.children, indent + INDENT)
+            elif cat.items:
                 item_pad = " " * (indent + INDENT) + "- "
-                for item in value:
-                    write(item_pad + scalars.render(item, False) + "\n")
+                write("".join(f"{item_pad}{render(item, False)}\n" for item in cat.items))
             else:
-                raise Unsupported(f"value of type {type(value).__name__}")
+                raise Unsupported("empty list")
 
-    mapping(data, 0)
+    mapping(categories, 0)

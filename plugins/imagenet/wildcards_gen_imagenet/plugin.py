@@ -142,7 +142,10 @@ DATASET_HELP = "WordNet 3.0 nouns below a root, optionally limited to ImageNet-1
 
 @hookimpl
 def register_datasets(register):
-    register(Dataset(name=NAME, help=DATASET_HELP, find_roots=find_roots, options=options(), header=HEADER))
+    # parallel_walk off: the memoised WordNet lookups are pure Python, and measured
+    # slower on two threads than inline (entity 21k depth 4: 0.52 s against 0.43 s).
+    register(Dataset(name=NAME, help=DATASET_HELP, find_roots=find_roots, options=options(), header=HEADER,
+                     parallel_walk=False))
 
 
 @hookimpl

@@ -9,6 +9,7 @@ from __future__ import annotations
 import difflib
 import re
 import weakref
+from typing import NamedTuple
 
 import click
 
@@ -45,40 +46,48 @@ def options() -> list:
     ]
 
 
-# The hierarchy each live run uses, so iter_children (11,166 calls) skips the path checks.
+class RunData(NamedTuple):
+    """What one run reads: the parsed file and the WordNet gloss of each WNID in it."""
+
+    hierarchy: hierarchy.Hierarchy
+    glosses: dict
+
+
+# Per live run, so iter_children (11,166 calls) skips the path checks and lookups.
 _per_run: dict[int, tuple] = {}
 
 
-def load(run, announce: bool = False) -> hierarchy.Hierarchy:
-    """The run's hierarchy: located and parsed (once per file version) by find_roots, then remembered."""
+def run_data(run) -> RunData:
+    """The run's data, read by find_roots: the file located and parsed (once per version), glosses fetched."""
     entry = _per_run.get(id(run))
     if entry is not None and entry[0]() is run:
         return entry[1]
-    h = hierarchy.load(source.locate(run, announce))
+    h = hierarchy.load(source.locate(run, announce=True))
+    data = RunData(h, run.wordnet.glosses([c.wnid for c in h.by_index.values()]))  # one batch, not 11k lookups
     key = id(run)
-    _per_run[key] = (weakref.ref(run, lambda _ref: _per_run.pop(key, None)), h)
-    return h
+    _per_run[key] = (weakref.ref(run, lambda _ref: _per_run.pop(key, None)), data)
+    return data
 
 
-def to_node(cat: hierarchy.Category, run) -> Node:
-    synset = run.wordnet.synset(cat.wnid)
-    if synset is None:
+def to_node(cat: hierarchy.Category, data: RunData, run) -> Node:
+    gloss = data.glosses.get(cat.wnid)
+    if gloss is None:
         run.stats.event("gloss_unknown_wnid", id=cat.id, name=cat.name)
-    return Node(id=cat.id, name=cat.name, synonyms=cat.names[1:],
-                gloss=synset.gloss if synset else None, synset=synset.wnid if synset else None)
+        return Node(id=cat.id, name=cat.name, synonyms=cat.names[1:])
+    return Node(id=cat.id, name=cat.name, synonyms=cat.names[1:], gloss=gloss, synset=cat.wnid)
 
 
 def find_roots(run) -> list[Node]:
     _per_run.pop(id(run), None)  # a fresh look at the file for every run
-    h = load(run, announce=True)
+    data = run_data(run)
+    h = data.hierarchy
     run.stats.incr("input.file_categories", len(h))
-    run.wordnet.prefetch(c.wnid for c in h.by_index.values())  # one batch instead of 11k lookups
     wanted = run.options.get("roots") or ()
     chosen = [select_root(h, text, run) for text in wanted] if wanted else list(h.roots)
     unique = list({c.index: c for c in chosen}.values())
     run.log(f"Tencent roots: {', '.join(f'{c.name} ({c.id})' for c in unique)}")
     report_shared_names(h, None, unique, run)
-    return [to_node(c, run) for c in unique]
+    return [to_node(c, data, run) for c in unique]
 
 
 def report_shared_names(h, parent, siblings, run) -> None:
@@ -159,6 +168,7 @@ def make_dataset() -> Dataset:
         presets=dict(PRESETS),
         skip_nodes=SKIP_NODES,
         header=HEADER,
+        parallel_walk=False,  # children come from the parsed file in memory: threads would only slow it
     )
 
 
@@ -171,8 +181,9 @@ def register_datasets(register):
 def iter_children(dataset, node, run):
     if dataset != NAME:
         return None
-    h = load(run)
+    data = run_data(run)
+    h = data.hierarchy
     cat = h.by_id[node.id]
     children = h.children[cat.index]
     report_shared_names(h, cat, children, run)
-    return [to_node(child, run) for child in children]
+    return [to_node(child, data, run) for child in children]

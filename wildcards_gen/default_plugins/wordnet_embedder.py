@@ -10,7 +10,6 @@ failing that, hashed tokens. Deterministic and instant; the default embedder.
 
 from __future__ import annotations
 
-import hashlib
 import re
 import threading
 
@@ -50,6 +49,8 @@ def embed_batch(texts, embedder, model, options):
 
 
 def _slot(key: str) -> tuple[int, float]:
+    import hashlib  # here, not at the top: every CLI start imports this plugin
+
     digest = hashlib.blake2b(key.encode("utf-8"), digest_size=8).digest()
     number = int.from_bytes(digest, "little")
     return number % DIM, (1.0 if (number >> 40) & 1 else -1.0)

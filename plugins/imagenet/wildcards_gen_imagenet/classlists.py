@@ -7,7 +7,6 @@ sha256 and format checks, atomic write) and read from there afterwards.
 
 from __future__ import annotations
 
-import hashlib
 import os
 import re
 from dataclasses import dataclass
@@ -130,4 +129,6 @@ def load_class_list(path, known=None) -> tuple:
 
 
 def sha256_of(path) -> str:
+    import hashlib  # only when a class list is checked: keeps CLI start-up light
+
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -6,7 +6,6 @@ from WordNet 3.0 by WNID. Children keep the file's order.
 
 from __future__ import annotations
 
-import difflib
 import re
 import weakref
 from typing import NamedTuple
@@ -118,6 +117,8 @@ def select_root(h: hierarchy.Hierarchy, text: str, run=None) -> hierarchy.Catego
             listed = "; ".join(f"{c.id} '{', '.join(c.names)}' {_under(h, c)}{_gloss(run, c)}" for c in hits)
             raise UsageError(f"--root {text!r} is ambiguous: {len(hits)} categories match: {listed}. "
                              "Pass the WNID instead")
+    import difflib  # only for this error message
+
     names = sorted({n for c in h.by_index.values() for n in c.names})
     close = difflib.get_close_matches(key, names, n=5, cutoff=0.7)
     hint = f"; did you mean: {', '.join(close)}?" if close else ""

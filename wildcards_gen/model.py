@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cached_property
-from typing import Any, Callable, Optional, Sequence
+from typing import Any, Callable, NamedTuple, Optional, Sequence
 
 
-@dataclass(frozen=True)
-class Node:
-    """One category or term of a dataset.
+class Node(NamedTuple):
+    """One category or term of a dataset (immutable; a named tuple because a
+    plugin builds one per node, 11,166 for Tencent, at half a frozen dataclass's cost).
 
     ``id`` is stable across runs (for WordNet-backed data the WNID such as
     ``n02084071``); ``name`` is what the wildcard file shows; ``synonyms``

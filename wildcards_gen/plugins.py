@@ -45,6 +45,7 @@ class Registry:
         self.distributions: dict[str, tuple] = {}  # plugin name -> (dist, version)
         self._datasets = None
         self._embedders = None
+        self.from_cache = False  # entry points listed from the cache file, not a scan
 
     # -- loading -----------------------------------------------------------
     def load_module(self, module_name: str, name: str | None = None) -> None:
@@ -56,17 +57,21 @@ class Registry:
         except Exception as exc:  # a broken plugin must not take the host down
             self.broken.append(BrokenPlugin(name, f"{type(exc).__name__}: {exc}"))
 
-    def load_entry_points(self) -> None:
-        """Register every ``wildcards_gen`` entry point, each in its own try."""
-        from importlib.metadata import entry_points
+    def load_entry_points(self, use_cache: bool = True) -> bool:
+        """Register every ``wildcards_gen`` entry point, each in its own try.
+
+        Returns whether the list came from the entry-point cache (see :mod:`entry_points`).
+        """
+        from wildcards_gen import entry_points, paths
 
         wanted = os.environ.get(LOAD_ENV)
         allowed = None if wanted is None else {n.strip() for n in wanted.split(",") if n.strip()}
-        seen = set()
-        for ep in sorted(entry_points(group=GROUP), key=lambda e: e.name):
-            if ep.name in seen:
-                continue
-            seen.add(ep.name)
+        try:
+            cache = paths.cache_dir()
+        except OSError:
+            cache = None
+        found, cached = entry_points.discover(GROUP, cache, use_cache)
+        for ep in found:
             if allowed is not None and ep.name not in allowed:
                 continue
             try:
@@ -75,9 +80,9 @@ class Registry:
             except Exception as exc:
                 self.broken.append(BrokenPlugin(ep.name, f"{type(exc).__name__}: {exc}"))
                 continue
-            dist = getattr(ep, "dist", None)
-            if dist is not None:
-                self.distributions[ep.name] = (dist.metadata["Name"], dist.version)
+            if ep.distribution is not None:
+                self.distributions[ep.name] = (ep.distribution, ep.version)
+        return cached
 
     def register(self, plugin, name: str) -> None:
         """Register a plugin object directly (tests, embedding applications)."""
@@ -210,12 +215,19 @@ def get_registry() -> Registry:
     global _registry
     with _lock:
         if _registry is None:
-            registry = Registry()
-            for module_name in DEFAULT_PLUGINS:
-                registry.load_module(module_name)
-            registry.load_entry_points()
+            registry = _build_registry(use_cache=True)
+            if registry.broken and registry.from_cache:  # maybe a stale cache: look again
+                registry = _build_registry(use_cache=False)
             _registry = registry
         return _registry
+
+
+def _build_registry(use_cache: bool) -> Registry:
+    registry = Registry()
+    for module_name in DEFAULT_PLUGINS:
+        registry.load_module(module_name)
+    registry.from_cache = registry.load_entry_points(use_cache)
+    return registry
 
 
 def reset_registry() -> None:

@@ -22,6 +22,8 @@ _INT = re.compile(r"^[+-]?\d+$")
 # A line as the published file writes it: no stray spaces, a plain index, parent -1 or an index.
 _CLEAN_LINE = re.compile(r"(\d+)\t(n\d{8})\t(-1|\d+)\t(\S(?:[^\t\r]*\S)?)\r?")
 _PLAIN_NAME = re.compile(r"[^,\s]+(?: [^,\s]+)*")  # one synonym, single spaces: nothing to clean
+_CLEAN_ROWS = re.compile(r"^(\d+)\t(n\d{8})\t(-1|\d+)\t([^,\s]+(?: [^,\s]+)*(?:, [^,\s]+(?: [^,\s]+)*)*)\r?$",
+                         re.MULTILINE)
 
 
 class Category(NamedTuple):
@@ -74,8 +76,9 @@ class Hierarchy:
 def parse(path: Path) -> Hierarchy:
     """Read and check the whole file; raise DataError at the first problem.
 
-    A well-formed line takes one regular-expression match; anything else goes
-    through :func:`_fields`, which strips the columns and names the problem.
+    A file written the way Tencent publishes it is read in one pass of a
+    regular expression (:func:`_clean_rows`); any other goes line by line
+    (:func:`_checked_rows`), which strips the columns and names each problem.
     """
     path = Path(path)
     try:
@@ -83,17 +86,57 @@ def parse(path: Path) -> Hierarchy:
     except OSError as exc:
         raise DataError(f"cannot read the Tencent hierarchy file {path}: {exc.strerror or exc}") from exc
     try:
-        lines = data.decode("utf-8").split("\n")
+        text = data.decode("utf-8")
     except UnicodeDecodeError:
-        lines = [_decode(path, lineno, raw) for lineno, raw in enumerate(data.split(b"\n"), start=1)]
+        text = "\n".join(_decode(path, lineno, raw) for lineno, raw in enumerate(data.split(b"\n"), start=1))
+    lines = text.split("\n")
     if not lines or not lines[0].strip():
         raise DataError(f"{path}:1: empty file; expected the header line {_header_text()}")
     first = lines[0].lstrip("\ufeff").rstrip("\r")
     if tuple(col.strip() for col in first.split("\t")) != HEADER:
         raise DataError(f"{path}:1: expected the header line {_header_text()}, found {first[:80]!r}")
+    categories = _clean_rows(text[len(lines[0]) + 1:], len(lines) - 1)
+    if categories is None:
+        categories = _checked_rows(path, lines)
+    if not categories:
+        raise DataError(f"{path}:{len(lines)}: no categories after the header line")
+    line_of = {c.index: c.line for c in categories}
+    for c in categories:
+        if c.parent != -1 and c.parent not in line_of:
+            raise DataError(f"{path}:{c.line}: parent index {c.parent} of category {c.index} ({c.wnid}) does not exist")
+    _check_cycles(path, categories)
+    wnid_count: dict[str, int] = {}
+    for c in categories:
+        wnid_count[c.wnid] = wnid_count.get(c.wnid, 0) + 1
+    if len(wnid_count) < len(categories):
+        categories = [c._replace(id=f"{c.wnid}#{c.index}") if wnid_count[c.wnid] > 1 else c for c in categories]
+    return Hierarchy(path, categories)
+
+
+def _clean_rows(body: str, line_count: int) -> list[Category] | None:
+    """Every category at once, or None unless every line after the header is clean.
+
+    Clean: no stray spaces, a plain index, parent -1 or an index, synonyms
+    separated by ", " (an empty last line is allowed), and no index twice.
+    """
+    rows = _CLEAN_ROWS.findall(body)
+    if len(rows) != line_count - (body.endswith("\n") or not body):
+        return None
+    if len({row[0] for row in rows}) != len(rows):
+        return None  # a repeated index: the line-by-line reader names both lines
+    return [Category(int(index), wnid, int(parent), _split_names(names), line, wnid)
+            for line, (index, wnid, parent, names) in enumerate(rows, start=2)]
+
+
+def _split_names(text: str) -> tuple:
+    parts = text.split(", ")
+    return tuple(parts) if len(parts) == 1 or len(set(parts)) == len(parts) else tuple(dict.fromkeys(parts))
+
+
+def _checked_rows(path: Path, lines: list[str]) -> list[Category]:
+    """The categories line by line, each problem a DataError naming its line."""
     categories: list[Category] = []
     seen_line: dict[int, int] = {}
-    wnid_count: dict[str, int] = {}
     fast = _CLEAN_LINE.fullmatch
     for lineno, text in enumerate(lines[1:], start=2):
         match = fast(text)
@@ -111,17 +154,8 @@ def parse(path: Path) -> Hierarchy:
         if index in seen_line:
             raise DataError(f"{path}:{lineno}: duplicate category_index {index} (first on line {seen_line[index]})")
         seen_line[index] = lineno
-        wnid_count[wnid] = wnid_count.get(wnid, 0) + 1
         categories.append(Category(index, wnid, int(parent_text), names, lineno, wnid))
-    if not categories:
-        raise DataError(f"{path}:{len(lines)}: no categories after the header line")
-    for c in categories:
-        if c.parent != -1 and c.parent not in seen_line:
-            raise DataError(f"{path}:{c.line}: parent index {c.parent} of category {c.index} ({c.wnid}) does not exist")
-    _check_cycles(path, categories)
-    if len(wnid_count) < len(categories):
-        categories = [c._replace(id=f"{c.wnid}#{c.index}") if wnid_count[c.wnid] > 1 else c for c in categories]
-    return Hierarchy(path, categories)
+    return categories
 
 
 def _fields(path: Path, lineno: int, text: str) -> tuple:

@@ -72,8 +72,8 @@ def to_node(cat: hierarchy.Category, data: RunData, run) -> Node:
     gloss = data.glosses.get(cat.wnid)
     if gloss is None:
         run.stats.event("gloss_unknown_wnid", id=cat.id, name=cat.name)
-        return Node(id=cat.id, name=cat.name, synonyms=cat.names[1:])
-    return Node(id=cat.id, name=cat.name, synonyms=cat.names[1:], gloss=gloss, synset=cat.wnid)
+        return Node(cat.id, cat.names[0], cat.names[1:])
+    return Node(cat.id, cat.names[0], cat.names[1:], gloss, cat.wnid)  # id, name, synonyms, gloss, synset
 
 
 def find_roots(run) -> list[Node]:
@@ -186,5 +186,7 @@ def iter_children(dataset, node, run):
     h = data.hierarchy
     cat = h.by_id[node.id]
     children = h.children[cat.index]
+    if not children:
+        return []
     report_shared_names(h, cat, children, run)
     return [to_node(child, data, run) for child in children]

@@ -43,6 +43,10 @@ def iter_children(dataset, node, run):
         stats collector, WordNet access, cache folder.
     :returns: a list of :class:`wildcards_gen.Node` in the dataset's own order
         (an empty list for a leaf), or None if the dataset is not this plugin's.
+
+    Called once per node, on the pool's threads unless the dataset sets
+    ``parallel_walk=False``. For speed the host calls the implementations
+    directly, in pluggy's order; a hook wrapper makes it go through pluggy.
     """
 
 

@@ -76,7 +76,8 @@ def test_download_once_then_cache(cli, server, cache, monkeypatch, tmp_path):
     assert result.exit_code == 0, result.output
     stored = cache / "tencent" / "dictionary_and_semantic_hierarchy.txt"
     assert hashlib.sha256(stored.read_bytes()).hexdigest() == SHA256
-    assert [p.name for p in stored.parent.iterdir()] == [stored.name]
+    # nothing half-written left behind: the file and the checked copy the run stored beside it
+    assert sorted(p.name for p in stored.parent.iterdir()) == sorted([stored.name, "parsed-hierarchy.json"])
     assert out.read_text(encoding="utf-8").count("# instruction:") > 5
     first = out.read_text(encoding="utf-8")
     result = generate(cli, monkeypatch, f"{server}/missing", out)  # the cached copy is used, no request

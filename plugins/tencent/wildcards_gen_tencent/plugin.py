@@ -14,7 +14,7 @@ import click
 
 from wildcards_gen import Dataset, Node, UsageError, hookimpl
 
-from wildcards_gen_tencent import hierarchy, source
+from wildcards_gen_tencent import hierarchy, source, stored
 
 NAME = "tencent"
 _WNID = re.compile(r"^n\d{8}(#\d+)?$", re.IGNORECASE)
@@ -57,12 +57,11 @@ _per_run: dict[int, tuple] = {}
 
 
 def run_data(run) -> RunData:
-    """The run's data, read by find_roots: the file located and parsed (once per version), glosses fetched."""
+    """The run's data, read by find_roots: the file located, parsed and its glosses fetched (or the stored copy)."""
     entry = _per_run.get(id(run))
     if entry is not None and entry[0]() is run:
         return entry[1]
-    h = hierarchy.load(source.locate(run, announce=True))
-    data = RunData(h, run.wordnet.glosses([c.wnid for c in h.by_index.values()]))  # one batch, not 11k lookups
+    data = RunData(*stored.load(source.locate(run, announce=True), run))
     key = id(run)
     _per_run[key] = (weakref.ref(run, lambda _ref: _per_run.pop(key, None)), data)
     return data

@@ -112,6 +112,14 @@ def test_duplicate_index(cli, tmp_path, lines):
     assert f"{path}:500:" in message and f"duplicate category_index {first}" in message and "line 400" in message
 
 
+def test_duplicate_index_written_with_a_leading_zero(cli, tmp_path, lines):
+    first, _, _, _ = columns(lines, 400)
+    _, wnid, parent, name = columns(lines, 500)
+    path = write(tmp_path, lines, {500: f"0{first}\t{wnid}\t{parent}\t{name}"})
+    message = run_bad(cli, tmp_path, path)
+    assert f"{path}:500:" in message and f"duplicate category_index {first}" in message and "line 400" in message
+
+
 def test_missing_header(cli, tmp_path, lines):
     path = write(tmp_path, lines[1:])
     message = run_bad(cli, tmp_path, path)

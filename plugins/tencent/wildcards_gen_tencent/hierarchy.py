@@ -22,8 +22,9 @@ _INT = re.compile(r"^[+-]?\d+$")
 # A line as the published file writes it: no stray spaces, a plain index, parent -1 or an index.
 _CLEAN_LINE = re.compile(r"(\d+)\t(n\d{8})\t(-1|\d+)\t(\S(?:[^\t\r]*\S)?)\r?")
 _PLAIN_NAME = re.compile(r"[^,\s]+(?: [^,\s]+)*")  # one synonym, single spaces: nothing to clean
-_CLEAN_ROWS = re.compile(r"^(\d+)\t(n\d{8})\t(-1|\d+)\t([^,\s]+(?: [^,\s]+)*(?:, [^,\s]+(?: [^,\s]+)*)*)\r?$",
-                         re.MULTILINE)
+# The same for a whole file at once; indices without leading zeros, so equal text means equal numbers.
+_CLEAN_ROWS = re.compile(r"^(0|[1-9]\d*)\t(n\d{8})\t(-1|0|[1-9]\d*)\t"
+                         r"([^,\s]+(?: [^,\s]+)*(?:, [^,\s]+(?: [^,\s]+)*)*)\r?$", re.MULTILINE)
 
 
 class Category(NamedTuple):

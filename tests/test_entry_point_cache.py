@@ -91,3 +91,12 @@ def test_corrupt_cache_file_is_ignored_and_rewritten(tmp_path):
     assert scanned
     assert {"imagenet", "tencent"} <= plugin_names(out)
     assert json.loads(path.read_text())["format"] == entry_points.FORMAT
+
+
+def test_cached_entry_points_load_like_importlib_metadata():
+    from importlib.metadata import EntryPoint as Real
+
+    for value in ("wildcards_gen.errors", "wildcards_gen.errors:UsageError", "os.path:join",
+                  "wildcards_gen.model:Dataset.__init__", "wildcards_gen.errors:UsageError [extra]"):
+        mine = entry_points.EntryPoint("x", value, None, None).load()
+        assert mine is Real(name="x", value=value, group="g").load(), value

@@ -28,7 +28,8 @@ class EntryPoint(NamedTuple):
     version: str | None
 
     def load(self):
-        module_name, _, attribute = self.value.partition(":")
+        """Import the module and follow the attribute path, as importlib.metadata does."""
+        module_name, _, attribute = self.value.split("[", 1)[0].partition(":")  # "[extras]" named nothing to load
         target = importlib.import_module(module_name.strip())
         for part in filter(None, attribute.strip().split(".")):
             target = getattr(target, part)

@@ -74,6 +74,7 @@ def arrange(name, terms, vectors, run):
 def cluster(vectors, min_cluster: int, min_samples: int, method: str, threshold: float, pca: int):
     """HDBSCAN labels as lists of row indices (kept clusters) plus the leftover rows."""
     import numpy as np
+    from sklearn import config_context
     from sklearn.cluster import HDBSCAN
 
     X = np.asarray(vectors, dtype=np.float64)
@@ -84,7 +85,10 @@ def cluster(vectors, min_cluster: int, min_samples: int, method: str, threshold:
         X = reduce(X, pca)
     model = HDBSCAN(min_cluster_size=min_cluster, min_samples=max(1, min(min_samples, n - 1)),
                     cluster_selection_method=method, metric="euclidean", copy=True)
-    labels = model.fit_predict(X)
+    # Hundreds of small fits per run: scikit-learn's per-call parameter and finiteness
+    # checks cost more than many of the fits (the parameters are ours, the vectors unit length).
+    with config_context(assume_finite=True, skip_parameter_validation=True):
+        labels = model.fit_predict(X)
     probs = model.probabilities_
     clusters, leftovers = [], []
     for label in sorted(set(labels.tolist())):

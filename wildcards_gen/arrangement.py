@@ -103,9 +103,15 @@ _anc_lock = threading.Lock()
 
 
 def ancestors(wn, wnid: str) -> frozenset:
+    """Every hypernym above ``wnid`` (as ``WordNet.ancestors``), built from its parents' memoised sets."""
     hit = _anc_memo.get(wnid)
     if hit is None:
-        hit = frozenset(wn.ancestors(wnid))
+        synset = wn.synset(wnid)
+        found: set = set()
+        for parent in (synset.hypernyms + synset.instance_hypernyms) if synset is not None else ():
+            found.add(parent)
+            found |= ancestors(wn, parent)
+        hit = frozenset(found)
         with _anc_lock:
             _anc_memo[wnid] = hit
     return hit

@@ -104,18 +104,11 @@ def test_self_parent_is_a_cycle(cli, tmp_path, lines):
     assert f"{path}:502:" in message and "cycle" in message
 
 
-def test_duplicate_index(cli, tmp_path, lines):
+@pytest.mark.parametrize("prefix", ["", "0"], ids=["same text", "leading zero"])
+def test_duplicate_index(cli, tmp_path, lines, prefix):
     first, _, _, _ = columns(lines, 400)
     _, wnid, parent, name = columns(lines, 500)
-    path = write(tmp_path, lines, {500: f"{first}\t{wnid}\t{parent}\t{name}"})
-    message = run_bad(cli, tmp_path, path)
-    assert f"{path}:500:" in message and f"duplicate category_index {first}" in message and "line 400" in message
-
-
-def test_duplicate_index_written_with_a_leading_zero(cli, tmp_path, lines):
-    first, _, _, _ = columns(lines, 400)
-    _, wnid, parent, name = columns(lines, 500)
-    path = write(tmp_path, lines, {500: f"0{first}\t{wnid}\t{parent}\t{name}"})
+    path = write(tmp_path, lines, {500: f"{prefix}{first}\t{wnid}\t{parent}\t{name}"})
     message = run_bad(cli, tmp_path, path)
     assert f"{path}:500:" in message and f"duplicate category_index {first}" in message and "line 400" in message
 

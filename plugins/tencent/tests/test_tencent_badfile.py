@@ -49,32 +49,26 @@ def run_bad(cli, tmp_path, path, *extra):
     return message
 
 
-def test_wrong_column_count(cli, tmp_path, lines):
-    i, wnid, parent, _ = columns(lines, 100)
-    path = write(tmp_path, lines, {100: f"{i}\t{wnid}\t{parent}"})
+# One edited line: the error names that line and says what is wrong. Each case: the line,
+# its new text made from its own columns (i, wnid, parent, name), the words the message holds.
+ONE_BAD_LINE = {
+    "wrong column count": (100, "{i}\t{wnid}\t{parent}", ["4 tab-separated columns", "found 3"]),
+    "non-integer index": (200, "12a\t{wnid}\t{parent}\t{name}", ["'12a' is not an integer"]),
+    "non-integer parent": (201, "{i}\t{wnid}\troot\t{name}", ["'root' is not an integer"]),
+    "missing parent": (300, "{i}\t{wnid}\t99999\t{name}", ["parent index 99999", "does not exist"]),
+    "bad wnid": (60, "{i}\tdog\t{parent}\t{name}", ["'dog'"]),
+    "empty name": (61, "{i}\t{wnid}\t{parent}\t , ", ["name is empty"]),
+    "self parent is a cycle": (502, "{i}\t{wnid}\t{i}\t{name}", ["cycle"]),
+}
+
+
+@pytest.mark.parametrize("case", list(ONE_BAD_LINE))
+def test_one_bad_line(cli, tmp_path, lines, case):
+    lineno, template, words = ONE_BAD_LINE[case]
+    i, wnid, parent, name = columns(lines, lineno)
+    path = write(tmp_path, lines, {lineno: template.format(i=i, wnid=wnid, parent=parent, name=name)})
     message = run_bad(cli, tmp_path, path)
-    assert f"{path}:100:" in message and "4 tab-separated columns" in message and "found 3" in message
-
-
-def test_non_integer_index(cli, tmp_path, lines):
-    _, wnid, parent, name = columns(lines, 200)
-    path = write(tmp_path, lines, {200: f"12a\t{wnid}\t{parent}\t{name}"})
-    message = run_bad(cli, tmp_path, path)
-    assert f"{path}:200:" in message and "'12a' is not an integer" in message
-
-
-def test_non_integer_parent(cli, tmp_path, lines):
-    i, wnid, _, name = columns(lines, 201)
-    path = write(tmp_path, lines, {201: f"{i}\t{wnid}\troot\t{name}"})
-    message = run_bad(cli, tmp_path, path)
-    assert f"{path}:201:" in message and "'root' is not an integer" in message
-
-
-def test_missing_parent(cli, tmp_path, lines):
-    i, wnid, _, name = columns(lines, 300)
-    path = write(tmp_path, lines, {300: f"{i}\t{wnid}\t99999\t{name}"})
-    message = run_bad(cli, tmp_path, path)
-    assert f"{path}:300:" in message and "parent index 99999" in message and "does not exist" in message
+    assert f"{path}:{lineno}:" in message and all(word in message for word in words), message
 
 
 def test_cycle(cli, tmp_path, lines, reference):
@@ -95,13 +89,6 @@ def test_cycle(cli, tmp_path, lines, reference):
     first = min(loop, key=line_of.get)
     assert f"{path}:{line_of[first]}:" in message and "cycle" in message
     assert f"{animal.index} -> " in message or f" -> {animal.index}" in message
-
-
-def test_self_parent_is_a_cycle(cli, tmp_path, lines):
-    i, wnid, _, name = columns(lines, 502)
-    path = write(tmp_path, lines, {502: f"{i}\t{wnid}\t{i}\t{name}"})
-    message = run_bad(cli, tmp_path, path)
-    assert f"{path}:502:" in message and "cycle" in message
 
 
 @pytest.mark.parametrize("prefix", ["", "0"], ids=["same text", "leading zero"])
@@ -125,20 +112,6 @@ def test_not_utf8(cli, tmp_path, lines):
     path = write(tmp_path, lines, raw=b"\n".join(data))
     message = run_bad(cli, tmp_path, path)
     assert f"{path}:50:" in message and "UTF-8" in message
-
-
-def test_bad_wnid(cli, tmp_path, lines):
-    i, _, parent, name = columns(lines, 60)
-    path = write(tmp_path, lines, {60: f"{i}\tdog\t{parent}\t{name}"})
-    message = run_bad(cli, tmp_path, path)
-    assert f"{path}:60:" in message and "'dog'" in message
-
-
-def test_empty_name(cli, tmp_path, lines):
-    i, wnid, parent, _ = columns(lines, 61)
-    path = write(tmp_path, lines, {61: f"{i}\t{wnid}\t{parent}\t , "})
-    message = run_bad(cli, tmp_path, path)
-    assert f"{path}:61:" in message and "name is empty" in message
 
 
 def test_previous_output_survives_a_bad_file(cli, tmp_path, lines):

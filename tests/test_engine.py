@@ -197,3 +197,38 @@ def test_summary_on_stderr_and_quiet(cli, register_plugin, tmp_path):
     assert "Done: 4 categories, 9 items" in loud.stderr
     quiet = cli("-q", "dataset", plugin.name, "-o", tmp_path / "b.yaml")
     assert quiet.stderr == ""
+
+
+def test_parallel_walk_off_walks_inline_and_on_uses_the_pool(shared_data, tmp_path):
+    """Tencent declares parallel_walk=False: no task reaches the pool; forced on, tasks do; same tree."""
+    from wildcards_gen import engine as engine_mod
+    from wildcards_gen import generate as gen
+    from wildcards_gen.model import Run
+    from wildcards_gen.plugins import get_registry
+    from wildcards_gen.stats import Stats
+
+    registry = get_registry()
+    inline = registry.datasets["tencent"]
+    assert inline.parallel_walk is False
+    options = {"hierarchy_file": str(shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt"), "roots": ()}
+
+    def walk(dataset):
+        run = Run(dataset="tencent", options=options, stats=Stats(), cache_dir=tmp_path)
+        roots = gen.find_roots(dataset, run)
+        with Engine(2) as eng:
+            submitted = []
+            real_submit = eng.pool.submit
+            eng.pool.submit = lambda *a, **k: submitted.append(1) or real_submit(*a, **k)
+            raw = engine_mod.walk(eng, registry.pm.hook, dataset, run, roots)
+        flat = []
+        stack = list(raw)
+        while stack:
+            node = stack.pop()
+            flat.append(node.node.id)
+            stack.extend(node.children)
+        return flat, len(submitted)
+
+    inline_ids, inline_tasks = walk(inline)
+    pooled_ids, pooled_tasks = walk(dataclasses.replace(inline, parallel_walk=True))
+    assert inline_tasks == 0 and pooled_tasks > 0
+    assert inline_ids == pooled_ids and len(inline_ids) == 11166

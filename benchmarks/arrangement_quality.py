@@ -124,7 +124,8 @@ def evaluate(embedder: str, roots=ROOTS, options: dict | None = None) -> dict:
         root, terms, labels, leaves = truth(wn, root_name)
         job = arrangement.prepare(arrangement.Job(root.display, root.display, root.wnid, terms), embedder)
         vectors = embeddings.embed_texts(job.texts, run, registry)
-        groups = arrangement.arrange_list(root.display, root.wnid, terms, vectors, run, registry)
+        context = arrangement.ArrangeContext(root.wnid, tuple(job.term_synsets))
+        groups = arrangement.arrange_list(root.display, terms, vectors, context, run, registry)
         out[root_name] = score(wn, root, terms, labels, leaves, groups)
     keys = ("items", "true_groups", "ari", "nmi", "homogeneity", "coverage", "groups", "informative", "parentheses")
     out["mean"] = {k: sum(out[r][k] for r in roots) / len(roots) for k in keys}

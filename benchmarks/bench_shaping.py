@@ -16,7 +16,7 @@ import statistics
 import time
 from pathlib import Path
 
-from wildcards_gen import engine, generate, paths, shaping, tree
+from wildcards_gen import engine, paths, pipeline, shaping, tree
 from wildcards_gen.cli import dataset_command
 from wildcards_gen.model import Run
 from wildcards_gen.plugins import get_registry
@@ -33,7 +33,7 @@ def walk(name, args):
     dataset = registry.datasets[name]
     run = Run(name, options_for(dataset, args), Stats(), paths.cache_dir())
     started = time.perf_counter()
-    roots = generate.find_roots(dataset, run)
+    roots = pipeline.find_roots(dataset, run)
     with engine.Engine() as eng:
         raw = engine.walk(eng, registry.pm.hook, dataset, run, roots)
     return dataset, raw, time.perf_counter() - started

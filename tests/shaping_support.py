@@ -65,7 +65,7 @@ def options_for(dataset, *args) -> dict:
 
 def walk(dataset_name, *args):
     """``(dataset, raw_roots)`` walked once through the real plugin hooks."""
-    from wildcards_gen import engine, generate, paths
+    from wildcards_gen import engine, paths, pipeline
     from wildcards_gen.model import Run
     from wildcards_gen.plugins import get_registry
     from wildcards_gen.stats import Stats
@@ -74,14 +74,14 @@ def walk(dataset_name, *args):
     dataset = registry.datasets[dataset_name]
     options = options_for(dataset, *args)
     run = Run(dataset.name, options, Stats(), paths.cache_dir())
-    roots = generate.find_roots(dataset, run)
+    roots = pipeline.find_roots(dataset, run)
     with engine.Engine(1) as eng:
         raw = engine.walk(eng, registry.pm.hook, dataset, run, roots)
     return dataset, raw
 
 
 def shaped(dataset, raw, *args):
-    """Shape and finalize ``raw`` with CLI ``args``, as generate.build does: ``(categories, run)``."""
+    """Shape and finalize ``raw`` with CLI ``args``, as pipeline.build does: ``(categories, run)``."""
     from wildcards_gen import paths, shaping, tree
     from wildcards_gen.model import Run
     from wildcards_gen.stats import Stats

@@ -149,29 +149,63 @@ def test_semantic_clean_is_conservative(cli, register_plugin, tmp_path, threshol
 
 class BadArranger:
     @hookimpl
-    def arrange(self, name, terms, vectors, run):
+    def register_arrangers(self, register):
+        register("bad", "loses terms")
+
+    @hookimpl
+    def arrange(self, arranger, terms):
+        if arranger != "bad":
+            return None
         return [Group("first half", list(terms[: len(terms) // 2]))]  # loses the second half
 
 
 class FirstLetterArranger:
     @hookimpl
-    def arrange(self, name, terms, vectors, run):
+    def register_arrangers(self, register):
+        register("letters", "by first letter")
+
+    @hookimpl
+    def arrange(self, arranger, terms):  # fewer arguments than the spec: pluggy allows it
+        if arranger != "letters":
+            return None
         return [Group("early", [t for t in terms if t[0].lower() < "m"], "before m"),
                 Group("late", [t for t in terms if t[0].lower() >= "m"], "m and after")]
 
 
-def test_a_plugin_arranger_runs_before_ours(cli, register_plugin, tmp_path):
+class GreedyArranger:
+    """Answers for every arranger: the host names it instead of using its answer."""
+
+    @hookimpl
+    def register_arrangers(self, register):
+        register("greedy")
+
+    @hookimpl
+    def arrange(self, name, terms, vectors, run):
+        return [Group("all", list(terms))]
+
+
+def test_a_plugin_arranger_is_chosen_by_name(cli, register_plugin, tmp_path):
     register_plugin(FirstLetterArranger(), "letters")
     out = tmp_path / "l.yaml"
-    result = cli(*DOGS, "--semantic-arrange", "-o", out)
+    result = cli(*DOGS, "--semantic-arrange", "--arranger", "letters", "-o", out)
     assert result.exit_code == 0, result.output
     assert "early: # instruction: before m" in out.read_text()
+    builtin = tmp_path / "b.yaml"
+    assert cli(*DOGS, "--semantic-arrange", "-o", builtin).exit_code == 0
+    assert "early:" not in builtin.read_text()  # installed is not chosen: the built-in one still runs
+
+
+def test_an_arranger_answering_for_another_is_named(cli, register_plugin, tmp_path):
+    register_plugin(GreedyArranger(), "greedy")
+    result = cli(*DOGS, "--semantic-arrange", "-o", tmp_path / "g.yaml")
+    assert result.exit_code == 1
+    assert "plugin 'greedy': answered arrange for arranger 'builtin'" in result.output
 
 
 def test_a_plugin_arranger_that_loses_terms_is_named(cli, register_plugin, tmp_path):
     register_plugin(BadArranger(), "bad-arranger")
     out = tmp_path / "b.yaml"
-    result = cli(*DOGS, "--semantic-arrange", "-o", out)
+    result = cli(*DOGS, "--semantic-arrange", "--arranger", "bad", "-o", out)
     assert result.exit_code != 0
     assert "bad-arranger" in result.output and "exactly one group" in result.output
     assert "Traceback" not in result.output and not out.exists()
@@ -192,7 +226,8 @@ def test_every_term_in_exactly_one_group(wn, session_cache, root, method):
     run = Run("t", options, Stats(), session_cache)
     job = arrangement.prepare(arrangement.Job(root, root_synset.display, root_synset.wnid, terms), "wordnet")
     vectors = embeddings.embed_texts(job.texts, run)
-    groups = arrangement.arrange_list(root_synset.display, root_synset.wnid, terms, vectors, run, get_registry())
+    context = arrangement.context_for(root_synset.display, root_synset.wnid, terms)
+    groups = arrangement.arrange_list(root_synset.display, terms, vectors, context, run, get_registry())
     placed = [t for g in groups for t in g.terms]
     assert sorted(placed) == sorted(terms)
     names = [g.name.casefold() for g in groups]
@@ -202,7 +237,7 @@ def test_every_term_in_exactly_one_group(wn, session_cache, root, method):
         if g.synset:
             assert g.instruction == wn.synset(g.synset).gloss
             assert wn.is_below(g.synset, root_synset.wnid) and g.synset != root_synset.wnid
-    again = arrangement.arrange_list(root_synset.display, root_synset.wnid, terms, vectors, run, get_registry())
+    again = arrangement.arrange_list(root_synset.display, terms, vectors, context, run, get_registry())
     assert [(g.name, g.terms) for g in again] == [(g.name, g.terms) for g in groups]
 
 

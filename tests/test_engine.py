@@ -140,7 +140,7 @@ def test_real_datasets_identical_for_workers_1_2_8(cli, shared_data, tmp_path, w
 
 def test_stress_tencent_8_workers_20_times(shared_data):
     """20 in-process runs walking on 8 workers give the same categories as a sequential run."""
-    from wildcards_gen import generate as gen
+    from wildcards_gen import pipeline as gen
     from wildcards_gen import writer
     from wildcards_gen.cli import dataset_command
     from wildcards_gen.plugins import get_registry
@@ -202,7 +202,7 @@ def test_summary_on_stderr_and_quiet(cli, register_plugin, tmp_path):
 def test_parallel_walk_off_walks_inline_and_on_uses_the_pool(shared_data, tmp_path):
     """Tencent declares parallel_walk=False: no task reaches the pool; forced on, tasks do; same tree."""
     from wildcards_gen import engine as engine_mod
-    from wildcards_gen import generate as gen
+    from wildcards_gen import pipeline as gen
     from wildcards_gen.model import Run
     from wildcards_gen.plugins import get_registry
     from wildcards_gen.stats import Stats

@@ -20,7 +20,7 @@ BIN = Path(sys.executable).parent
 def thirdparty_site(tmp_path_factory) -> Path:
     """Install the test plugins with pip into a folder of their own (not into the venv)."""
     site = tmp_path_factory.mktemp("site")
-    for package in ("thirdparty", "thirdparty_broken"):
+    for package in ("thirdparty", "thirdparty_broken", "thirdparty_clash"):
         subprocess.run(
             [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
              "--no-index", "--disable-pip-version-check", "--target", str(site), str(HERE / package)],
@@ -125,12 +125,37 @@ class Raising:
         return []
 
 
-def test_dataset_name_already_taken_names_both_plugins(cli, register_plugin):
+def test_a_dataset_name_two_plugins_declare_is_ambiguous_and_nothing_else_breaks(cli, register_plugin, tmp_path):
     register_plugin(TakenName(), name="impostor")
-    result = cli("dataset")
-    assert result.exit_code != 0
-    assert "plugin 'impostor'" in result.stderr
-    assert "already taken by plugin 'tencent'" in result.stderr
+    listing = cli("dataset")
+    assert listing.exit_code == 0
+    assert "imagenet" in listing.stdout and "tencent  not usable" in listing.stdout
+    used = cli("dataset", "tencent", "-o", tmp_path / "t.yaml")
+    assert used.exit_code == 2
+    assert "'tencent' is declared by plugins 'tencent' and 'impostor'" in used.stderr
+    assert "WILDCARDS_GEN_LOAD_PLUGINS=" in used.stderr and "Traceback" not in used.stderr
+    assert cli("dataset", "imagenet", "--root", "dog.n.01", "--depth", "2", "-o", tmp_path / "d.yaml").exit_code == 0
+    plugins = cli("plugins")
+    assert plugins.exit_code == 0
+    assert "CONFLICT dataset 'tencent': declared by plugins 'tencent' and 'impostor'" in plugins.stdout
+
+
+def test_an_installed_clashing_plugin_leaves_plugins_and_other_datasets_working(thirdparty_site, tmp_path):
+    listing = run_cli("plugins", "--json", site=thirdparty_site)
+    assert listing.returncode == 0, listing.stderr
+    data = json.loads(listing.stdout)
+    assert {"kind": "dataset", "name": "imagenet", "plugins": ["clash", "imagenet"],
+            "problem": "declared by several plugins"} in data["conflicts"]
+    clash = run_cli("dataset", "imagenet", "-o", tmp_path / "x.yaml", site=thirdparty_site)
+    assert clash.returncode == 2 and "'imagenet' is declared by plugins 'clash' and 'imagenet'" in clash.stderr
+    assert not (tmp_path / "x.yaml").exists()
+    own = run_cli("dataset", "clashfree", "-o", tmp_path / "c.yaml", site=thirdparty_site)
+    assert own.returncode == 0, own.stderr
+    # the suggested switch really resolves it
+    chosen = run_cli("dataset", "imagenet", "--root", "dog.n.01", "--depth", "2", "-o", tmp_path / "d.yaml",
+                     site=thirdparty_site, env_extra={"WILDCARDS_GEN_LOAD_PLUGINS": "imagenet,tencent"})
+    assert chosen.returncode == 0, chosen.stderr
+    assert "dog: # instruction:" in (tmp_path / "d.yaml").read_text()
 
 
 def test_wrong_return_type_names_plugin(cli, register_plugin, tmp_path):
@@ -157,5 +182,5 @@ def test_raising_plugin_names_node_and_keeps_previous_output(cli, register_plugi
 
 def test_version_and_help():
     assert run_cli("--version").stdout.startswith("wildcards-gen, version ")
-    help_text = run_cli("dataset", "imagenet", "--help").stdout
+    help_text = " ".join(run_cli("dataset", "imagenet", "--help").stdout.split())
     assert "Default: ./<dataset>.yaml" in help_text

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from wildcards_gen import generate, sanitize, writer, yaml_emit
+from wildcards_gen import pipeline, sanitize, writer, yaml_emit
 from wildcards_gen.cli import dataset_command
 from wildcards_gen.model import Category
 from wildcards_gen.plugins import get_registry
@@ -33,7 +33,7 @@ def build(name, args):
     registry = get_registry()
     ctx = dataset_command(registry.datasets[name]).make_context(name, [str(a) for a in args])
     options = {k: v for k, v in ctx.params.items() if k not in ("output", "fmt", "stats_file")}
-    return generate.build(registry.datasets[name], options, registry, quiet=True)[0]
+    return pipeline.build(registry.datasets[name], options, registry, quiet=True)[0]
 
 
 @pytest.mark.parametrize("which", ["tencent-smart", "tencent-depth4", "imagenet-21k-depth4"])

@@ -19,69 +19,84 @@ numpy and scikit-learn are imported inside functions only.
 from __future__ import annotations
 
 import contextlib
-import contextvars
-import importlib.util
 import threading
+from collections import Counter
 from dataclasses import dataclass, field
 
 import click
 
-from wildcards_gen.errors import PluginError, UsageError, blame
-from wildcards_gen.model import Category, Group
+from wildcards_gen.errors import PluginError, UsageError
+from wildcards_gen.model import ArrangeContext, Category, Group
 
 MAX_DEPTH = 2  # arrangement levels below a list (the first split and one more)
 CLEAN_MIN_ITEMS = 5
 CLEAN_MAX_SHARE = 0.1  # never remove more than this share of a list
 DEFAULT_CLEAN_THRESHOLD = 0.6
-_context: contextvars.ContextVar = contextvars.ContextVar("wildcards_gen_arrange_context", default=None)
+DEFAULT_ARRANGER = "builtin"
+# options of the shaping module and the dataset commands that an arranger must not take
+RESERVED_OPTION_NAMES = frozenset({"smart", "preset", "min_depth", "min_hyponyms", "min_leaf", "merge_orphans",
+                                   "orphans_label_template", "skip_nodes", "drop_self_items", "smart_config",
+                                   "preview", "analyze", "category", "min_items", "verbose", "quiet"})
 
 
-def _embedder_choice(ctx, param, value):
-    """Check ``--embedder`` against the embedders the installed plugins registered."""
-    if value is None:
+def _choice(kind: str):
+    """A click callback checking a name against what the installed plugins declared."""
+
+    def check(ctx, param, value):
+        if value is None:
+            return value
+        from wildcards_gen.plugins import get_registry
+
+        try:
+            get_registry().lookup(kind, value)
+        except UsageError as exc:
+            raise click.BadParameter(str(exc)) from None
         return value
-    from wildcards_gen.plugins import get_registry
 
-    available = get_registry().embedders
-    if value not in available:
-        raise click.BadParameter(f"unknown embedder {value!r} (available: {', '.join(available) or 'none'}; see 'wildcards-gen plugins')")
-    return value
+    return check
 
 
-def _embedder_names() -> str:
+def _installed(kind: str) -> str:
     try:
         from wildcards_gen.plugins import get_registry
 
-        return ", ".join(get_registry().embedders)
+        return ", ".join(get_registry().declarations(kind).names())
     except Exception:  # a broken plugin is reported elsewhere; help must still render
         return "see 'wildcards-gen plugins'"
 
 
-def click_options() -> list:
-    """The options every dataset command gets; values land in ``run.options``."""
-    return [
+def click_options(arrangers: bool = True) -> list:
+    """The options every command that arranges gets; values land in ``run.options``.
+
+    With ``arrangers``, the options the installed arrangers declared come last.
+    """
+    params = [
         click.Option(["--semantic-arrange/--no-semantic-arrange"], default=None,
-                     help="Split long lists into named sub-groups (embeddings + HDBSCAN + WordNet names). "
-                          "Smart presets turn it on; --no-semantic-arrange turns it off."),
+                     help="Split long lists into named sub-groups (embeddings clustered, named from WordNet; "
+                          "see --arranger). Off by default: no preset turns it on."),
         click.Option(["--semantic-clean/--no-semantic-clean"], default=False, show_default=True,
                      help="Remove outliers from lists (never a term WordNet places below the list's category); "
                           "every removal is in the --stats report."),
         click.Option(["--semantic-clean-threshold"], type=click.FloatRange(0, 2), default=DEFAULT_CLEAN_THRESHOLD,
                      show_default=True, help="Cosine distance from the rest of its list above which a term may be an outlier."),
+        click.Option(["--arranger"], default=None, callback=_choice("arranger"),
+                     help=f"Arranger for --semantic-arrange (installed: {_installed('arranger')}). "
+                          f"Default: {DEFAULT_ARRANGER}."),
         click.Option(["--semantic-arrange-threshold"], type=click.FloatRange(0, 1), default=0.5, show_default=True,
-                     help="Keep a cluster when its members' mean HDBSCAN membership probability reaches this."),
+                     help="builtin arranger: keep a cluster when its members' mean HDBSCAN membership probability reaches this."),
         click.Option(["--semantic-arrange-min-cluster"], type=click.IntRange(min=2), default=5, show_default=True,
-                     help="Smallest sub-group HDBSCAN may form."),
+                     help="Smallest sub-group to form."),
         click.Option(["--semantic-arrange-min-items"], type=click.IntRange(min=2), default=None,
                      help="Arrange only lists with at least this many items. Default: twice --semantic-arrange-min-cluster."),
         click.Option(["--semantic-arrange-max-group"], type=click.IntRange(min=4), default=40, show_default=True,
-                     help="A sub-group larger than this is arranged again (one more level at most)."),
+                     help="A named sub-group larger than this is arranged again (one more level at most)."),
         click.Option(["--semantic-arrange-method"], type=click.Choice(["eom", "leaf"]), default="leaf", show_default=True,
-                     help="HDBSCAN cluster selection: leaf (many fine clusters, which WordNet naming then merges) or eom (fewer, broader ones)."),
+                     help="builtin arranger: HDBSCAN cluster selection, leaf (many fine clusters, which WordNet naming "
+                          "then merges) or eom (fewer, broader ones)."),
         click.Option(["--semantic-arrange-pca"], type=click.IntRange(min=0), default=32, show_default=True,
-                     help="Reduce vectors to this many PCA components before clustering (0: no reduction)."),
-        click.Option(["--embedder"], default=None, callback=_embedder_choice,
-                     help=f"Embedder for arrangement and cleaning (installed: {_embedder_names()}). Default: wordnet."),
+                     help="builtin arranger: reduce vectors to this many PCA components before clustering (0: no reduction)."),
+        click.Option(["--embedder"], default=None, callback=_choice("embedder"),
+                     help=f"Embedder for arrangement and cleaning (installed: {_installed('embedder')}). Default: wordnet."),
         click.Option(["--embed-model"], default=None,
                      help="Model name or local folder for the sentence-transformers embedder. Default: all-MiniLM-L6-v2."),
         click.Option(["--embed-batch-size"], type=click.IntRange(min=1), default=64, show_default=True,
@@ -89,14 +104,53 @@ def click_options() -> list:
         click.Option(["--embed-threads"], type=click.IntRange(min=1), default=None,
                      help="PyTorch threads for inference. Default: half the CPUs."),
     ]
+    if arrangers:
+        params.extend(arranger_options([p.name for p in params]))
+    return params
+
+
+def arranger_options(taken) -> list:
+    """The installed arrangers' own options (those of an arranger whose names clash are left out)."""
+    try:
+        from wildcards_gen.plugins import get_registry
+
+        registry = get_registry()
+        problems = arranger_problems(registry, taken)
+        return [o for name, a in registry.arrangers.items() if name not in problems for o in a.options]
+    except Exception:  # a broken plugin is reported by 'wildcards-gen plugins'; commands must still build
+        return []
+
+
+def arranger_problems(registry, taken=None) -> dict:
+    """``{arranger: why}`` for arrangers whose option names clash with the host's or an earlier arranger's."""
+    from wildcards_gen.cli import common_options
+
+    if taken is None:
+        taken = [p.name for p in click_options(arrangers=False)]
+    used = set(taken) | {p.name for p in common_options()} | RESERVED_OPTION_NAMES
+    problems = {}
+    for name, arranger in registry.arrangers.items():
+        names = [o.name for o in arranger.options]
+        clash = [n for n in names if n in used] or [n for n in names if names.count(n) > 1]
+        if clash:
+            problems[name] = (f"plugin {arranger.plugin!r}: its option {clash[0]!r} clashes with another "
+                              "option; name arranger options --<arranger>-...")
+        else:
+            used.update(names)
+    return problems
+
+
+def chosen_arranger(run, registry):
+    """The :class:`~wildcards_gen.plugins.Arranger` selected with ``--arranger`` (UsageError if unusable)."""
+    name = run.options.get("arranger") or DEFAULT_ARRANGER
+    arranger = registry.arranger(name)
+    why = arranger_problems(registry).get(name)
+    if why:
+        raise UsageError(f"arranger {name!r} is unusable: {why}")
+    return arranger
 
 
 # -- contexts ------------------------------------------------------------------------
-
-def current_context():
-    """The :class:`Context` of the list being arranged on this thread, if any."""
-    return _context.get()
-
 
 _anc_memo: dict = {}
 _anc_lock = threading.Lock()
@@ -136,15 +190,15 @@ def protected(wn, term: str, context: str | None) -> bool:
     return any(s.wnid == context or context in ancestors(wn, s.wnid) for s in wn.senses(term))
 
 
-def context_for(name: str, synset: str | None, terms, run, taken=()):
+def context_for(name: str, synset: str | None, terms, taken=(), level: int = 1) -> ArrangeContext:
+    """The :class:`ArrangeContext` of a list: its category (from ``name`` when not given) and each term's sense."""
     from wildcards_gen import wordnet
-    from wildcards_gen.default_plugins.hdbscan_arranger import Context
 
     wn = wordnet.get()
     if synset is None and name:
         primary = wn.primary(name)
         synset = primary.wnid if primary else None
-    return Context(synset, [resolve_term(wn, t, synset) for t in terms], tuple(taken))
+    return ArrangeContext(synset, tuple(resolve_term(wn, t, synset) for t in terms), tuple(taken), level)
 
 
 def embedding_text(wn, term: str, wnid: str | None, embedder: str) -> str:
@@ -156,26 +210,25 @@ def embedding_text(wn, term: str, wnid: str | None, embedder: str) -> str:
 
 # -- one list ----------------------------------------------------------------------
 
-def arrange_list(name, synset, terms, vectors, run, registry, taken=(), ctx=None):
-    """Call the ``arrange`` hook for one list (plugins first, ours last) and check the answer."""
-    ctx = ctx or context_for(name, synset, terms, run, taken)
-    token = _context.set(ctx)
-    try:
-        for impl in reversed(registry.pm.hook.arrange.get_hookimpls()):
-            with blame(impl.plugin_name, f"arrange failed on list {name!r}"):
-                result = impl.function(name=name, terms=list(terms), vectors=vectors, run=run)
-            if result is not None:
-                check_groups(impl.plugin_name, name, terms, result)
-                return list(result)
+def arrange_list(name, terms, vectors, context: ArrangeContext, run, registry):
+    """Call the ``arrange`` hook for one list with the chosen arranger and check the answer."""
+    from wildcards_gen.plugins import call_first
+
+    arranger = chosen_arranger(run, registry)
+    chosen, owner = arranger.name, arranger.plugin
+    plugin, result = call_first(registry.pm.hook.arrange, f"arrange failed on list {name!r}", arranger=chosen,
+                                name=name, terms=list(terms), vectors=vectors, context=context, run=run)
+    if result is None:
         return None
-    finally:
-        _context.reset(token)
+    if plugin is not None and plugin != owner:
+        raise PluginError(plugin, f"answered arrange for arranger {chosen!r}, which plugin {owner!r} declared; "
+                                  "an arrange implementation must return None for arrangers that are not its own")
+    check_groups(plugin or owner, name, terms, result)
+    return list(result)
 
 
 def check_groups(plugin: str, name: str, terms, groups) -> None:
     """Every term in exactly one group, groups named and distinct."""
-    from collections import Counter
-
     if not isinstance(groups, (list, tuple)) or not all(isinstance(g, Group) for g in groups):
         raise PluginError(plugin, f"arrange returned {type(groups).__name__} for {name!r}; expected a list of wildcards_gen.Group")
     names = [g.name for g in groups]
@@ -263,11 +316,10 @@ def process(job: Job, matrix, rows, run, registry, do_clean, do_arrange) -> Resu
     return Result(terms, removed, groups)
 
 
-def arrange_level(name, synset, terms, term_synsets, vectors, run, registry, taken, depth):
-    from wildcards_gen.default_plugins.hdbscan_arranger import Context
-
-    ctx = Context(synset, list(term_synsets), tuple(taken))
-    groups = arrange_list(name, synset, terms, vectors, run, registry, taken, ctx)
+def arrange_level(name, synset, terms, term_synsets, vectors, run, registry, taken, level):
+    """Arrange one list; a named group larger than the maximum is arranged again, once."""
+    context = ArrangeContext(synset, tuple(term_synsets), tuple(taken), level)
+    groups = arrange_list(name, terms, vectors, context, run, registry)
     if not groups:
         return None
     index = {t: i for i, t in enumerate(terms)}
@@ -275,10 +327,10 @@ def arrange_level(name, synset, terms, term_synsets, vectors, run, registry, tak
     out = []
     for group in groups:
         sub = None
-        if depth < MAX_DEPTH and group.synset and len(group.terms) > max_group:
+        if level < MAX_DEPTH and group.synset and len(group.terms) > max_group:
             rows = [index[t] for t in group.terms]
             sub = arrange_level(group.name, group.synset, list(group.terms), [term_synsets[r] for r in rows],
-                                vectors[rows], run, registry, (), depth + 1)
+                                vectors[rows], run, registry, (), level + 1)
         out.append((group, sub))
     return out
 
@@ -290,22 +342,18 @@ def min_items(run) -> int:
 
 # -- the whole tree ------------------------------------------------------------------
 
-def _require_libraries() -> None:
-    missing = [m for m in ("numpy", "sklearn") if importlib.util.find_spec(m) is None]
-    if missing:
-        raise UsageError(f"semantic arrangement needs {', '.join(missing)}: pip install 'wildcards-gen[embeddings]'")
-
-
 def arrange_tree(categories: list[Category], run, engine, registry) -> list[Category]:
     """Clean and/or arrange every long enough list of the tree; returns the same roots."""
     from wildcards_gen import embeddings
 
-    _require_libraries()
     options = run.options
     do_arrange = bool(options.get("semantic_arrange"))
     do_clean = bool(options.get("semantic_clean"))
     if not (do_arrange or do_clean):
         return categories
+    embeddings.require_numpy("semantic arrangement" if do_arrange else "semantic cleaning")
+    if do_arrange:
+        chosen_arranger(run, registry)  # an unknown or unusable arranger fails before any work
     embedder = embeddings.resolve_embedder(options, registry)
     smallest = min(min_items(run) if do_arrange else 10 ** 9, CLEAN_MIN_ITEMS if do_clean else 10 ** 9)
 

@@ -47,6 +47,7 @@ class Task:
     stats: str | None = None
     explicit_name: bool = False
     problems: list = field(default_factory=list)
+    given: tuple = ()  # the option (parameter) names the manifest set for this task
 
     def command_line(self) -> str:
         return shlex.join(["wildcards-gen", "dataset", self.dataset, *self.argv])
@@ -239,7 +240,7 @@ def with_suffix(path: Path, suffix: str) -> Path:
 # -- expansion and validation -----------------------------------------------
 
 
-def expand(path, registry, threads: int | None = None) -> list[Task]:
+def expand(path, registry) -> list[Task]:
     """Every task of the manifest in order, matrices expanded and each one validated.
 
     A task with problems is returned with ``problems`` set (it never runs);
@@ -259,7 +260,7 @@ def expand(path, registry, threads: int | None = None) -> list[Task]:
     commands: dict = {}
     tasks: list[Task] = []
     for n, raw in enumerate(raw_tasks):
-        tasks += _expand_task(n, raw, raw_tasks, defaults, registry.datasets, commands, base, threads)
+        tasks += _expand_task(n, raw, raw_tasks, defaults, registry.datasets, commands, base)
     valid = [t for t in tasks if not t.problems]
     for task, problem in collisions(valid, base):
         task.problems.append(problem)
@@ -275,7 +276,17 @@ def problems_of(tasks: list[Task]) -> list[Problem]:
     return [unique[k] for k in sorted(unique)]
 
 
-def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base, threads) -> list[Task]:
+def assign_threads(tasks: list[Task], threads: int) -> None:
+    """Give each valid task its share of the CPUs (``--workers``, ``--embed-threads``), unless it set them."""
+    for task in tasks:
+        if task.problems:
+            continue
+        for name, flag in (("workers", "--workers"), ("embed_threads", "--embed-threads")):
+            if name not in task.given:
+                task.argv.append(f"{flag}={threads}")
+
+
+def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base) -> list[Task]:
     from wildcards_gen.cli import dataset_command
 
     line = _item_line(raw_tasks, n)
@@ -361,10 +372,6 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base, threads)
                 combo_problems.append(Problem(kline, f"{label}: option {key!r}: {exc}"))
             lines_by_param[param.name] = kline
         argv.append(f"--output={output}")
-        if threads is not None:  # this task's share of the CPUs, unless it says otherwise
-            for param_name in ("workers", "embed_threads"):
-                if param_name in table and param_name not in lines_by_param:
-                    argv.append(f"{long_opt(table[param_name][0].opts)}={threads}")
         if not combo_problems:
             error = check_argv(command, ds_name, argv)
             if error is not None:
@@ -376,7 +383,8 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base, threads)
                 combo_problems.append(Problem(lines_by_param.get(param_name, line), f"{label}: {message}"))
         tasks.append(Task(0, name, ds_name, argv, str(output), line,
                           {str(k): _plain(v) for k, _, v in combo},
-                          str(stats_path) if stats_path else None, explicit, combo_problems))
+                          str(stats_path) if stats_path else None, explicit, combo_problems,
+                          tuple(sorted(lines_by_param))))
     return tasks
 
 

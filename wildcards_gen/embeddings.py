@@ -20,7 +20,7 @@ import importlib.util
 import math
 import os
 
-from wildcards_gen.errors import PluginError, UsageError, blame
+from wildcards_gen.errors import PluginError, UsageError
 
 DEFAULT_EMBEDDER = "wordnet"
 DEFAULT_BATCH_SIZE = 64
@@ -31,6 +31,12 @@ def sentence_transformers_installed() -> bool:
         return importlib.util.find_spec("sentence_transformers") is not None
     except (ImportError, ValueError):
         return False
+
+
+def require_numpy(what: str) -> None:
+    """numpy is the host's only need for embeddings (the builtin arranger adds scikit-learn)."""
+    if importlib.util.find_spec("numpy") is None:
+        raise UsageError(f"{what} needs numpy: pip install 'wildcards-gen[arrange]'")
 
 
 def _registry(registry):
@@ -44,27 +50,20 @@ def _registry(registry):
 def resolve_embedder(options: dict, registry=None) -> str:
     """The selected embedder name, checked against what the plugins registered."""
     registry = _registry(registry)
-    available = registry.embedders
     name = options.get("embedder") or DEFAULT_EMBEDDER
-    if name not in available:
-        hint = ""
+    try:
+        registry.embedder(name)
+    except UsageError as exc:
         if name == "sentence-transformers" and not sentence_transformers_installed():
-            hint = "; sentence-transformers is not installed: pip install 'wildcards-gen[embeddings]'"
-        raise UsageError(f"unknown embedder {name!r} (available: {', '.join(available) or 'none'}){hint}")
+            raise UsageError(f"{exc}; sentence-transformers is not installed: "
+                             "pip install 'wildcards-gen[embeddings]'") from None
+        raise
     return name
 
 
-def model_id(embedder: str, model: str | None) -> str:
-    """The model part of the cache key: the built-in embedders name their default."""
-    if embedder == "wordnet":
-        from wildcards_gen.default_plugins import wordnet_embedder
-
-        return wordnet_embedder.MODEL_ID
-    if embedder == "sentence-transformers":
-        from wildcards_gen.default_plugins import sentence_embedder
-
-        return sentence_embedder.model_key(model)
-    return model or ""
+def model_id(embedder: str, model: str | None, registry=None) -> str:
+    """The model part of the cache key, as the embedder's plugin names it."""
+    return _registry(registry).embedder(embedder).cache_model(model)
 
 
 def _split(run_or_options):
@@ -86,6 +85,7 @@ def embed_texts(texts, run_or_options, registry=None):
     :raises PluginError: the embedder returned something that is not one
         finite vector per text.
     """
+    require_numpy("embedding")
     import numpy as np
 
     from wildcards_gen import embedding_cache
@@ -94,7 +94,7 @@ def embed_texts(texts, run_or_options, registry=None):
     registry = _registry(registry)
     embedder = resolve_embedder(options, registry)
     model = options.get("embed_model")
-    key_model = model_id(embedder, model)
+    key_model = model_id(embedder, model, registry)
     texts = [str(t) for t in texts]
     unique = list(dict.fromkeys(texts))
     use_cache = options.get("embed_cache", True) is not False
@@ -115,35 +115,39 @@ def embed_texts(texts, run_or_options, registry=None):
         return np.zeros((0, 0), dtype=np.float32)
     dims = {found[t].shape[0] for t in unique}
     if len(dims) != 1:  # a cached vector from another model build with the same id
-        raise PluginError(registry.embedders[embedder][0], f"embedder {embedder!r} gave vectors of different sizes {sorted(dims)}; run 'wildcards-gen cache clear --model {key_model}'")
+        raise PluginError(registry.embedder(embedder).plugin, f"embedder {embedder!r} gave vectors of different sizes {sorted(dims)}; run 'wildcards-gen cache clear --model {key_model}'")
     return np.stack([found[t] for t in texts]).astype(np.float32)
 
 
 def _call_embed_batch(registry, texts, embedder, model, options, cache_dir=None):
-    """Call the ``embed_batch`` implementations in pluggy's order; check the answer."""
+    """Call the ``embed_batch`` hook for the chosen embedder; check the answer."""
     import numpy as np
+
+    from wildcards_gen.plugins import call_first
 
     hook_options = dict(options)
     hook_options.setdefault("batch_size", options.get("embed_batch_size") or DEFAULT_BATCH_SIZE)
     # inference runs alone (the pool waits for it): it may use every thread the run was given
     hook_options.setdefault("threads", options.get("embed_threads") or options.get("workers") or os.cpu_count())
     hook_options.setdefault("cache_dir", str(cache_dir) if cache_dir else None)
-    for impl in reversed(registry.pm.hook.embed_batch.get_hookimpls()):
-        with blame(impl.plugin_name, "embed_batch failed"):
-            result = impl.function(texts=list(texts), embedder=embedder, model=model, options=hook_options)
-        if result is None:
-            continue
-        try:
-            arr = np.asarray(result, dtype=np.float32)
-        except (TypeError, ValueError) as exc:
-            raise PluginError(impl.plugin_name, f"embed_batch returned {type(result).__name__}, not vectors ({exc})") from exc
-        if arr.ndim != 2 or arr.shape[0] != len(texts) or arr.shape[1] == 0:
-            raise PluginError(impl.plugin_name, f"embed_batch returned shape {arr.shape} for {len(texts)} texts; expected ({len(texts)}, dim)")
-        if not np.all(np.isfinite(arr)):
-            raise PluginError(impl.plugin_name, "embed_batch returned non-finite values (NaN or inf)")
-        return list(arr)
-    plugin = registry.embedders.get(embedder, ("?",))[0]
-    raise PluginError(plugin, f"no plugin answered embed_batch for embedder {embedder!r}")
+    owner = registry.embedder(embedder).plugin
+    plugin, result = call_first(registry.pm.hook.embed_batch, "embed_batch failed", texts=list(texts),
+                                embedder=embedder, model=model, options=hook_options)
+    if result is None:
+        raise PluginError(owner, f"no plugin answered embed_batch for embedder {embedder!r}")
+    if plugin is not None and plugin != owner:
+        raise PluginError(plugin, f"answered embed_batch for embedder {embedder!r}, which plugin {owner!r} "
+                                  "declared; return None for embedders that are not your own")
+    plugin = plugin or owner
+    try:
+        arr = np.asarray(result, dtype=np.float32)
+    except (TypeError, ValueError) as exc:
+        raise PluginError(plugin, f"embed_batch returned {type(result).__name__}, not vectors ({exc})") from exc
+    if arr.ndim != 2 or arr.shape[0] != len(texts) or arr.shape[1] == 0:
+        raise PluginError(plugin, f"embed_batch returned shape {arr.shape} for {len(texts)} texts; expected ({len(texts)}, dim)")
+    if not np.all(np.isfinite(arr)):
+        raise PluginError(plugin, "embed_batch returned non-finite values (NaN or inf)")
+    return list(arr)
 
 
 def cosine_normalise(matrix):

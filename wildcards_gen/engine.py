@@ -73,6 +73,27 @@ class Engine:
             self.cancelled.set()
             raise
 
+    def _first_error(self, error: BaseException, later: list) -> BaseException:
+        """The error to report once a branch failed: the first in order that is not a mere Cancelled.
+
+        Later siblings still pending are taken back; running ones are waited
+        for (they stop at their next node), so a branch that failed first in
+        time is never hidden behind a sibling that was only cancelled.
+        """
+        for future in later:
+            if future.cancel():
+                with self._queued_lock:
+                    self._queued -= 1
+        if not isinstance(error, Cancelled):
+            return error
+        for future in later:
+            if future.cancelled():
+                continue
+            exc = future.exception()
+            if exc is not None and not isinstance(exc, Cancelled):
+                return exc
+        return error
+
     def map(self, fn, arg_tuples, parallel: bool = True) -> list:
         """``[fn(*a) for a in arg_tuples]``, siblings on the pool when worth it; order kept."""
         arg_tuples = list(arg_tuples)
@@ -82,30 +103,51 @@ class Engine:
             self._queued += len(arg_tuples)
         futures = [self.pool.submit(self._started, fn, a) for a in arg_tuples]
         results = []
-        try:
-            for future, args in zip(futures, arg_tuples):
+        for position, (future, args) in enumerate(zip(futures, arg_tuples)):
+            try:
                 if future.cancel():  # not started: run it here rather than wait behind it
                     with self._queued_lock:
                         self._queued -= 1
                     results.append(self._guarded(fn, args))
                 else:
                     results.append(future.result())
-        except BaseException:
-            self.cancelled.set()
-            for future in futures:
-                if future.cancel():
-                    with self._queued_lock:
-                        self._queued -= 1
-            raise
+            except BaseException as exc:
+                self.cancelled.set()
+                raise self._first_error(exc, futures[position + 1:]) from None
         return results
 
 
-def children_of(iter_children, dataset, run, node: Node) -> list[Node]:
-    """The owning plugin's answer to ``iter_children``, checked; errors name the plugin and node.
+def check_nodes(result, plugin: str, what: str) -> list[Node]:
+    """``result`` as a list of valid nodes, else a PluginError naming ``plugin``, ``what`` and the bad element.
 
-    Called once per node (11,166 times for Tencent), so the checks are written
-    out here rather than through :func:`~wildcards_gen.errors.blame`.
+    Called once per node (11,166 times for Tencent), so the checks are written out.
     """
+    if not isinstance(result, (list, tuple)):
+        raise PluginError(plugin, f"{what} returned {type(result).__name__}; expected a list of wildcards_gen.Node")
+    for index, child in enumerate(result):
+        if not isinstance(child, Node):
+            raise PluginError(plugin, f"{what} returned a list whose element {index} is {type(child).__name__} "
+                                      f"{_short(child)}; expected wildcards_gen.Node")
+        node_id, name = child[0], child[1]
+        if type(node_id) is not str or not node_id:
+            raise PluginError(plugin, f"{what}: element {index} ({_short(name)}) has id {node_id!r}; "
+                                      "a node id must be a non-empty string")
+        if type(name) is not str or not name.strip():
+            raise PluginError(plugin, f"{what}: element {index} (id {node_id}) has name {name!r}; "
+                                      "a node name must be a non-empty string")
+        if child[3] is not None and type(child[3]) is not str:
+            raise PluginError(plugin, f"{what}: element {index} (id {node_id}) has a gloss of type "
+                                      f"{type(child[3]).__name__}; expected a string or None")
+    return list(result)
+
+
+def _short(value) -> str:
+    text = repr(value)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def children_of(iter_children, dataset, run, node: Node) -> list[Node]:
+    """The owning plugin's answer to ``iter_children``, checked; errors name the plugin and node."""
     try:
         result = iter_children(dataset=dataset.name, node=node, run=run)
     except (WildcardsError, Cancelled):
@@ -115,35 +157,82 @@ def children_of(iter_children, dataset, run, node: Node) -> list[Node]:
                                           f"{type(exc).__name__}: {exc}") from exc
     if result is None:
         raise PluginError(dataset.plugin, f"no plugin answered iter_children for dataset {dataset.name!r} on node {node.id}")
-    if not isinstance(result, (list, tuple)) or not all(type(c) is Node or isinstance(c, Node) for c in result):
-        raise PluginError(dataset.plugin, f"iter_children returned {type(result).__name__} on node {node.id}; expected a list of wildcards_gen.Node")
-    return list(result)
+    if type(result) is list and not result:
+        return result
+    return check_nodes(result, dataset.plugin, f"iter_children on node {node.id} ({node.name})")
+
+
+def cycle_error(plugin: str, path: list[Node], child: Node) -> PluginError:
+    """A node that is its own ancestor: the loop, started at its smallest id so any walk reports the same."""
+    ids = [n.id for n in path]
+    loop = path[ids.index(child.id):]
+    start = min(range(len(loop)), key=lambda i: loop[i].id)
+    loop = loop[start:] + loop[:start]
+    shown = " -> ".join(f"{n.id} ({n.name})" for n in loop + loop[:1])
+    return PluginError(plugin, f"iter_children made a cycle: {shown}; a node must not be its own ancestor")
+
+
+MAX_NESTED_FAN_OUT = 32  # nested engine.map calls on one thread; deeper fan-outs walk inline
+_nesting = threading.local()
 
 
 def walk(engine: Engine, hook, dataset, run, roots, progress=None) -> list[RawNode]:
-    """Build the raw tree below ``roots`` through the ``iter_children`` hook.
+    """Build the raw tree below ``roots`` through the ``iter_children`` hook, without recursion.
 
-    Siblings go to the pool when the dataset allows it and there are enough of
-    them; everything else recurses inline, checking for cancellation per node.
+    Each subtree is walked depth first with an explicit stack, so trees of any
+    depth work; a node with enough children hands them to the pool when the
+    dataset allows it. A node that is its own ancestor is a cycle error.
     """
     iter_children = first_result_caller(hook.iter_children)
     on_pool = dataset.parallel_walk and engine.pool is not None
     cancelled = engine.cancelled
+    plugin = dataset.plugin
 
-    def build(node: Node) -> RawNode:
-        if cancelled.is_set():
-            raise Cancelled()
-        children = children_of(iter_children, dataset, run, node)
-        if progress is not None:
-            progress.update(1)
-        if on_pool and len(children) >= FAN_OUT_MIN_CHILDREN:
-            return RawNode(node, engine.map(build, [(c,) for c in children]))
-        return RawNode(node, [build(c) for c in children])
+    def expand(node: Node, above: tuple) -> RawNode:
+        """The subtree below ``node``; ``above`` holds its ancestors, root first."""
+        path = list(above)
+        on_path = {n.id for n in path}
+        top = RawNode(node)
+        frames = [[top, None, 0]]  # [raw node, its children (None: not asked yet), next child]
+        while frames:
+            frame = frames[-1]
+            raw, kids, index = frame
+            if kids is None:
+                if cancelled.is_set():
+                    raise Cancelled()
+                if raw.node.id in on_path:
+                    raise cycle_error(plugin, path, raw.node)
+                kids = frame[1] = children_of(iter_children, dataset, run, raw.node)
+                if progress is not None:
+                    progress.update(1)
+                if not kids:
+                    frames.pop()
+                    continue
+                path.append(raw.node)
+                on_path.add(raw.node.id)
+                depth = getattr(_nesting, "depth", 0)
+                if on_pool and len(kids) >= FAN_OUT_MIN_CHILDREN and depth < MAX_NESTED_FAN_OUT:
+                    _nesting.depth = depth + 1
+                    try:
+                        raw.children = engine.map(expand, [(c, tuple(path)) for c in kids])
+                    finally:
+                        _nesting.depth = depth
+                    index = len(kids)
+            if index < len(kids):
+                frame[2] = index + 1
+                child = RawNode(kids[index])
+                raw.children.append(child)
+                frames.append([child, None, 0])
+            else:
+                frames.pop()
+                path.pop()
+                on_path.discard(raw.node.id)
+        return top
 
     if on_pool:
-        return engine.map(build, [(r,) for r in roots])
+        return engine.map(expand, [(r, ()) for r in roots])
     try:
-        return [build(r) for r in roots]
+        return [expand(r, ()) for r in roots]
     except BaseException:
         cancelled.set()
         raise

@@ -1,8 +1,10 @@
-"""The plugin manager: internal plugins, entry points, and the datasets they declare.
+"""The plugin manager: internal plugins, entry points, what they declare, and how hooks are called.
 
-Everything is registered on the main thread the first time ``get_manager()``
+Everything is registered on the main thread the first time ``get_registry()``
 runs; afterwards the manager is treated as frozen, so worker threads may call
-hooks without locking.
+hooks without locking. Declarations (datasets, embedders, arrangers) are
+collected plugin by plugin, so one plugin's mistake or a name two plugins
+claim stays local to that plugin or name.
 """
 
 from __future__ import annotations
@@ -10,11 +12,13 @@ from __future__ import annotations
 import importlib
 import os
 import threading
-from dataclasses import dataclass
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from typing import Any
 
 import pluggy
 
-from wildcards_gen import hookspecs
+from wildcards_gen import hookspecs, presets
 from wildcards_gen.errors import PluginError, UsageError, blame
 from wildcards_gen.model import Dataset
 
@@ -25,27 +29,82 @@ LOAD_ENV = "WILDCARDS_GEN_LOAD_PLUGINS"
 DEFAULT_PLUGINS = (
     "wildcards_gen.default_plugins.wordnet_embedder",
     "wildcards_gen.default_plugins.sentence_embedder",
-    "wildcards_gen.default_plugins.hdbscan_arranger",
+    "wildcards_gen.default_plugins.builtin_arranger",
 )
 
 
 @dataclass
 class BrokenPlugin:
+    """A plugin that failed to load, or a declaration of it that was refused."""
+
     name: str
     error: str
+
+
+@dataclass
+class Embedder:
+    name: str
+    plugin: str
+    description: str = ""
+    model_key: Callable[[str | None], str] | None = None
+
+    def cache_model(self, model: str | None) -> str:
+        """The model part of the embedding cache's key."""
+        return self.model_key(model) if self.model_key else (model or "")
+
+
+@dataclass
+class Arranger:
+    name: str
+    plugin: str
+    description: str = ""
+    options: list = field(default_factory=list)  # click.Option objects
+
+
+@dataclass
+class Declarations:
+    """What the plugins declared of one kind: usable names, ambiguous names, refusals."""
+
+    kind: str  # "dataset", "embedder", "arranger"
+    found: dict[str, Any] = field(default_factory=dict)
+    claims: dict[str, list[str]] = field(default_factory=dict)  # name -> plugins, when more than one
+    unusable: dict[str, str] = field(default_factory=dict)  # name -> why
+
+    def add(self, name: str, plugin: str, entry: Any) -> None:
+        if name in self.claims:
+            self.claims[name].append(plugin)
+        elif name in self.found:
+            self.claims[name] = [self.found.pop(name).plugin, plugin]
+        else:
+            self.found[name] = entry
+
+    def get(self, name: str) -> Any:
+        """The entry for ``name``; an ambiguous, unusable or unknown name is a UsageError."""
+        if name in self.claims:
+            listed = " and ".join(repr(p) for p in self.claims[name])
+            raise UsageError(f"{self.kind} {name!r} is declared by plugins {listed}")
+        if name in self.unusable:
+            raise UsageError(f"{self.kind} {name!r} is unusable: {self.unusable[name]}")
+        if name not in self.found:
+            available = ", ".join(self.names()) or "none"
+            raise UsageError(f"unknown {self.kind} {name!r} (available: {available}; see 'wildcards-gen plugins')")
+        return self.found[name]
+
+    def names(self) -> list[str]:
+        return sorted(self.found)
 
 
 class Registry:
     """A plugin manager plus what the plugins declared."""
 
-    def __init__(self):
+    def __init__(self) -> None:
         self.pm = pluggy.PluginManager(GROUP)
         self.pm.add_hookspecs(hookspecs)
         self.broken: list[BrokenPlugin] = []
         self.distributions: dict[str, tuple] = {}  # plugin name -> (dist, version)
-        self._datasets = None
-        self._embedders = None
+        self._declared: dict[str, Declarations] = {}
         self.from_cache = False  # entry points listed from the cache file, not a scan
+        self.warned = False  # the CLI reported the broken plugins once
 
     # -- loading -----------------------------------------------------------
     def load_module(self, module_name: str, name: str | None = None) -> None:
@@ -84,114 +143,208 @@ class Registry:
                 self.distributions[ep.name] = (ep.distribution, ep.version)
         return cached
 
-    def register(self, plugin, name: str) -> None:
+    def register(self, plugin: object, name: str) -> None:
         """Register a plugin object directly (tests, embedding applications)."""
         self.pm.register(plugin, name=name)
-        self._datasets = self._embedders = None
+        self._declared.clear()
 
     def unregister(self, name: str) -> None:
         self.pm.unregister(name=name)
-        self._datasets = self._embedders = None
+        self._declared.clear()
 
     # -- what plugins declare ----------------------------------------------
-    def plugin_name(self, plugin) -> str:
-        return self.pm.get_name(plugin) or repr(plugin)
+    def _collect(self, hook_name: str, kind: str, make_entry: Callable[..., Any]) -> Declarations:
+        """Call ``hook_name`` plugin by plugin; a plugin's failure is recorded as broken, not raised."""
+        if kind in self._declared:
+            return self._declared[kind]
+        declared = Declarations(kind)
+        for impl in getattr(self.pm.hook, hook_name).get_hookimpls():  # registration order
+            plugin = impl.plugin_name
+            entries: list[tuple[str, Any]] = []
 
-    def _collect(self, hook_name: str, make_register):
-        """Call ``hook_name`` plugin by plugin, so errors and entries carry the plugin's name."""
-        hook = getattr(self.pm.hook, hook_name)
-        for impl in hook.get_hookimpls():  # registration order (pluggy calls them in reverse)
-            with blame(impl.plugin_name, f"{hook_name} failed"):
-                impl.function(register=make_register(impl.plugin_name))
+            def register(*args: Any, _plugin: str = plugin, _entries: list = entries, **kwargs: Any) -> None:
+                _entries.append(make_entry(_plugin, declared, *args, **kwargs))
+
+            try:
+                with blame(plugin, f"{hook_name} failed"):
+                    impl.function(*[{"register": register}[a] for a in impl.argnames])
+            except PluginError as exc:
+                self.broken.append(BrokenPlugin(plugin, str(exc).split(": ", 1)[-1]))
+                continue
+            for name, entry in entries:
+                if name is not None:
+                    declared.add(name, plugin, entry)
+        self._declared[kind] = declared
+        return declared
+
+    def declarations(self, kind: str) -> Declarations:
+        if kind == "dataset":
+            return self._collect("register_datasets", kind, _dataset_entry)
+        if kind == "embedder":
+            return self._collect("register_embedders", kind, _embedder_entry)
+        if kind == "arranger":
+            return self._collect("register_arrangers", kind, _arranger_entry)
+        raise ValueError(kind)
 
     @property
     def datasets(self) -> dict[str, Dataset]:
-        if self._datasets is None:
-            found: dict[str, Dataset] = {}
-
-            def make_register(plugin_name):
-                def register(dataset):
-                    if not isinstance(dataset, Dataset):
-                        raise PluginError(plugin_name, f"register_datasets passed {type(dataset).__name__}, expected wildcards_gen.Dataset")
-                    if dataset.name in found:
-                        other = found[dataset.name].plugin
-                        raise PluginError(plugin_name, f"dataset name {dataset.name!r} is already taken by plugin {other!r}")
-                    dataset.plugin = plugin_name
-                    found[dataset.name] = dataset
-
-                return register
-
-            self._collect("register_datasets", make_register)
-            self._datasets = dict(sorted(found.items()))
-        return self._datasets
+        """The usable datasets by name (ambiguous and unusable ones left out)."""
+        return dict(sorted(self.declarations("dataset").found.items()))
 
     @property
-    def embedders(self) -> dict[str, tuple]:
-        """``{name: (plugin, description)}``."""
-        if self._embedders is None:
-            found: dict[str, tuple] = {}
+    def embedders(self) -> dict[str, Embedder]:
+        return dict(sorted(self.declarations("embedder").found.items()))
 
-            def make_register(plugin_name):
-                def register(name, description=""):
-                    if name in found:
-                        raise PluginError(plugin_name, f"embedder name {name!r} is already taken by plugin {found[name][0]!r}")
-                    found[name] = (plugin_name, description)
+    @property
+    def arrangers(self) -> dict[str, Arranger]:
+        return dict(sorted(self.declarations("arranger").found.items()))
 
-                return register
-
-            self._collect("register_embedders", make_register)
-            self._embedders = dict(sorted(found.items()))
-        return self._embedders
+    def lookup(self, kind: str, name: str) -> Any:
+        """The dataset, embedder or arranger called ``name``; UsageError saying how to fix a bad name."""
+        declared = self.declarations(kind)
+        try:
+            return declared.get(name)
+        except UsageError as exc:
+            if name not in declared.claims:
+                raise
+            claimants = declared.claims[name]
+            others = set(claimants[1:])
+            keep = sorted(p for p, _ in self.pm.list_name_plugin() if p not in DEFAULT_PLUGINS and p not in others)
+            raise UsageError(f"{exc}; choose which plugins load with {LOAD_ENV}, e.g. "
+                             f"{LOAD_ENV}={','.join(keep)} uses plugin {claimants[0]!r}'s, "
+                             "or uninstall one of them") from None
 
     def dataset(self, name: str) -> Dataset:
-        datasets = self.datasets
-        if name not in datasets:
-            available = ", ".join(datasets) or "none"
-            raise UsageError(
-                f"unknown dataset {name!r} (available: {available}); "
-                "install a plugin that provides it, e.g. pip install wildcards-gen-imagenet"
-            )
-        return datasets[name]
+        return self.lookup("dataset", name)
+
+    def embedder(self, name: str) -> Embedder:
+        return self.lookup("embedder", name)
+
+    def arranger(self, name: str) -> Arranger:
+        return self.lookup("arranger", name)
+
+    def conflicts(self) -> list[dict]:
+        """Every name more than one plugin declared, and every refused declaration."""
+        out = []
+        for kind in ("dataset", "embedder", "arranger"):
+            declared = self.declarations(kind)
+            for name, plugins in sorted(declared.claims.items()):
+                out.append({"kind": kind, "name": name, "plugins": plugins, "problem": "declared by several plugins"})
+            for name, why in sorted(declared.unusable.items()):
+                out.append({"kind": kind, "name": name, "plugins": [], "problem": why})
+        return out
 
     def describe(self) -> list[dict]:
         """One entry per plugin for ``wildcards-gen plugins``."""
-        datasets = self.datasets
-        embedders = self.embedders
+        kinds = {kind: self.declarations(kind) for kind in ("dataset", "embedder", "arranger")}
         out = []
         for name, plugin in sorted(self.pm.list_name_plugin(), key=lambda p: p[0]):
-            hooks = sorted(
-                h.name for h in self.pm.get_hookcallers(plugin) or []
-            )
-            dist, version = self.distributions.get(name, ("wildcards-gen (built in)", _host_version()) if name in DEFAULT_PLUGINS else (None, None))
-            out.append(
-                {
-                    "name": name,
-                    "distribution": dist,
-                    "version": version,
-                    "hooks": hooks,
-                    "datasets": [d for d, ds in datasets.items() if ds.plugin == name],
-                    "embedders": [e for e, (p, _) in embedders.items() if p == name],
-                }
-            )
+            hooks = sorted(h.name for h in self.pm.get_hookcallers(plugin) or [])
+            builtin = ("wildcards-gen (built in)", _host_version()) if name in DEFAULT_PLUGINS else (None, None)
+            dist, version = self.distributions.get(name, builtin)
+
+            def mine(kind: str) -> list[str]:
+                declared = kinds[kind]
+                names = [n for n, e in declared.found.items() if e.plugin == name]
+                names += [n for n, ps in declared.claims.items() if name in ps]
+                return sorted(names)
+
+            entry = {"name": name, "distribution": dist, "version": version, "hooks": hooks,
+                     "datasets": mine("dataset"), "embedders": mine("embedder"), "arrangers": mine("arranger"),
+                     "presets": {}}
+            for ds_name in entry["datasets"]:
+                ds = kinds["dataset"].found.get(ds_name)
+                own = [p for p in (ds.presets if ds else {}) if p not in presets.BUILTIN]
+                if own:
+                    entry["presets"][ds_name] = own
+            out.append(entry)
         return out
 
 
-def first_result_caller(hook_caller):
-    """A faster stand-in for a ``firstresult`` hook caller, for a manager that is frozen.
+def _dataset_entry(plugin: str, declared: Declarations, dataset: Any = None, *args: Any, **kwargs: Any):
+    if not isinstance(dataset, Dataset) or args or kwargs:
+        raise PluginError(plugin, f"register_datasets: register() takes one wildcards_gen.Dataset, "
+                                  f"got {type(dataset).__name__}")
+    if not isinstance(dataset.name, str) or not dataset.name.strip() or dataset.name != dataset.name.strip():
+        raise PluginError(plugin, f"register_datasets: dataset name {dataset.name!r} must be a non-empty word")
+    dataset.plugin = plugin
+    try:
+        dataset.presets = presets.check_dataset_presets(dataset.presets or {})
+    except presets.PresetError as exc:
+        declared.unusable[dataset.name] = f"plugin {plugin!r}: {exc}"
+        return None, None
+    if not callable(dataset.find_roots):
+        declared.unusable[dataset.name] = f"plugin {plugin!r}: find_roots is not callable"
+        return None, None
+    return dataset.name, dataset
 
-    pluggy spends ~4 µs of bookkeeping per call; the walk calls ``iter_children``
-    once per node (11,166 times for Tencent). This calls the same implementations
-    in pluggy's order (``get_hookimpls`` reversed), each with the arguments it
-    declares, and returns the first non-None result. With a wrapper among the
-    implementations it returns ``hook_caller`` itself, so pluggy handles them.
-    """
+
+def _embedder_entry(plugin: str, declared: Declarations, name: Any = None, description: str = "",
+                    model_key: Callable[[str | None], str] | None = None):
+    if not isinstance(name, str) or not name.strip():
+        raise PluginError(plugin, f"register_embedders: embedder name {name!r} must be a non-empty string")
+    return name, Embedder(name, plugin, str(description or ""), model_key)
+
+
+def _arranger_entry(plugin: str, declared: Declarations, name: Any = None, description: str = "",
+                    options: Iterable = ()):
+    import click
+
+    if not isinstance(name, str) or not name.strip():
+        raise PluginError(plugin, f"register_arrangers: arranger name {name!r} must be a non-empty string")
+    options = list(options or ())
+    bad = [o for o in options if not isinstance(o, click.Option)]
+    if bad:
+        declared.unusable[name] = f"plugin {plugin!r}: options must be click.Option objects, got {type(bad[0]).__name__}"
+        return None, None
+    return name, Arranger(name, plugin, str(description or ""), options)
+
+
+# -- calling hooks -------------------------------------------------------------
+
+def _plan(hook_caller: Any) -> list[tuple[str, Callable, tuple]] | None:
+    """``[(plugin, function, argnames)]`` in pluggy's call order, or None when a wrapper is present."""
     impls = hook_caller.get_hookimpls()
     if any(impl.hookwrapper or impl.wrapper for impl in impls):
-        return hook_caller
-    plan = [(impl.function, impl.argnames) for impl in reversed(impls)]
+        return None
+    return [(impl.plugin_name, impl.function, tuple(impl.argnames)) for impl in reversed(impls)]
 
-    def call(**kwargs):
-        for function, argnames in plan:
+
+def call_first(hook_caller: Any, what: str, **kwargs: Any) -> tuple[str | None, Any]:
+    """Call a ``firstresult`` hook with pluggy's semantics: ``(plugin that answered, result)``.
+
+    Each implementation gets only the arguments it declares, in pluggy's order.
+    With a hook wrapper present pluggy makes the call (the answering plugin is
+    then unknown: None). Anything an implementation raises becomes a
+    :class:`PluginError` naming the plugin and ``what`` was being done.
+    """
+    plan = _plan(hook_caller)
+    if plan is None:
+        names = ", ".join(sorted({impl.plugin_name for impl in hook_caller.get_hookimpls()}))
+        with blame(names, what):
+            return None, hook_caller(**kwargs)
+    for plugin, function, argnames in plan:
+        with blame(plugin, what):
+            result = function(*[kwargs[name] for name in argnames])
+        if result is not None:
+            return plugin, result
+    return None, None
+
+
+def first_result_caller(hook_caller: Any) -> Callable[..., Any]:
+    """A faster :func:`call_first` without the bookkeeping, for a hook called once per node.
+
+    pluggy spends ~4 µs per call; the walk calls ``iter_children`` 11,166 times
+    for Tencent. The result is the same as pluggy's (a test compares them);
+    errors are the caller's to attribute.
+    """
+    plan = _plan(hook_caller)
+    if plan is None:
+        return hook_caller
+    steps = [(function, argnames) for _, function, argnames in plan]
+
+    def call(**kwargs: Any) -> Any:
+        for function, argnames in steps:
             result = function(*[kwargs[name] for name in argnames])
             if result is not None:
                 return result
@@ -200,7 +353,7 @@ def first_result_caller(hook_caller):
     return call
 
 
-def _host_version():
+def _host_version() -> str:
     from wildcards_gen import __version__
 
     return __version__
@@ -228,10 +381,3 @@ def _build_registry(use_cache: bool) -> Registry:
         registry.load_module(module_name)
     registry.from_cache = registry.load_entry_points(use_cache)
     return registry
-
-
-def reset_registry() -> None:
-    """Forget the registry so the next ``get_registry()`` rediscovers plugins (tests)."""
-    global _registry
-    with _lock:
-        _registry = None

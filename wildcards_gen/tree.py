@@ -16,20 +16,30 @@ from wildcards_gen.sanitize import clean_item, clean_key, collision_key
 DEFAULT_ORPHANS_TEMPLATE = "other_{}"
 
 
-def leaf_names(raw: RawNode, memo: dict | None = None) -> list[str]:
-    """Names of every leaf below ``raw`` (itself if it is a leaf), memoised by node id."""
+def leaf_names(raw: RawNode, memo: dict | None = None, key=id) -> list[str]:
+    """Names of every leaf below ``raw`` (itself if it is a leaf), in order; memoised by ``key(node)``.
+
+    Iterative post-order, so any depth works; a subtree met again (a node with
+    two parents) is looked up, not walked again.
+    """
     memo = {} if memo is None else memo
-    key = id(raw)
-    if key in memo:
-        return memo[key]
-    if not raw.children:
-        names = [raw.node.name]
-    else:
-        names = []
-        for child in raw.children:
-            names.extend(leaf_names(child, memo))
-    memo[key] = names
-    return names
+    stack = [(raw, False)]
+    while stack:
+        node, children_done = stack.pop()
+        k = key(node)
+        if k in memo:
+            continue
+        if not node.children:
+            memo[k] = [node.node.name]
+        elif children_done:
+            names: list[str] = []
+            for child in node.children:
+                names.extend(memo[key(child)])
+            memo[k] = names
+        else:
+            stack.append((node, True))
+            stack.extend((c, False) for c in node.children if key(c) not in memo)
+    return memo[key(raw)]
 
 
 def category_of(raw: RawNode, run) -> Category:
@@ -48,22 +58,28 @@ def category_of(raw: RawNode, run) -> Category:
 def to_categories(roots: list[RawNode], depth: int | None, run) -> list[Category]:
     """Apply the depth limit; a root that is a leaf becomes a list of itself."""
     memo: dict = {}
-
-    def convert(raw: RawNode, level: int) -> Category:
-        cat = category_of(raw, run)
-        if not raw.children:
-            cat.items = [raw.node.name]
-        elif depth is not None and level >= depth:
-            cat.items = list(leaf_names(raw, memo))
-        else:
-            for child in raw.children:
-                if child.children:
-                    cat.children.append(convert(child, level + 1))
-                else:
-                    cat.items.append(child.node.name)
-        return cat
-
-    return [convert(r, 1) for r in roots]
+    out = []
+    for root in roots:
+        top = category_of(root, run)
+        out.append(top)
+        stack = [(root, top, 1)]
+        while stack:
+            raw, cat, level = stack.pop()
+            if not raw.children:
+                cat.items = [raw.node.name]
+            elif depth is not None and level >= depth:
+                cat.items = list(leaf_names(raw, memo))
+            else:
+                pending = []
+                for child in raw.children:
+                    if child.children:
+                        sub = category_of(child, run)
+                        cat.children.append(sub)
+                        pending.append((child, sub, level + 1))
+                    else:
+                        cat.items.append(child.node.name)
+                stack.extend(reversed(pending))
+    return out
 
 
 def _sort_key(name: str):
@@ -102,15 +118,17 @@ def finalize(categories: list[Category], run) -> list[Category]:
                 stats.incr("items.duplicates_merged", len(cat.items) - len(unique))
             cat.items = unique
         cat.children = unique_siblings(cat.children, path + (cat.name,), stats)
-        for child in cat.children:
-            tidy(child, path + (cat.name,))
 
     for root in categories:
         for cat in root.walk():
             clean_names(cat, stats, target, key_style)
     roots = unique_siblings(categories, (), stats)
-    for root in roots:
-        tidy(root, ())
+    stack = [(root, ()) for root in reversed(roots)]
+    while stack:  # pre-order: a category is tidied before its (possibly new) children
+        cat, path = stack.pop()
+        tidy(cat, path)
+        here = path + (cat.name,)
+        stack.extend((child, here) for child in reversed(cat.children))
     return unique_for_target_tree(roots, stats, target, key_style)
 
 

@@ -74,7 +74,6 @@ class _Scalars:
 
     def _style(self, value: str, is_key: bool) -> str:
         if self._emitter is None:
-            from wildcards_gen.writer import ruamel_yaml
 
             yaml = ruamel_yaml()  # the very emitter and resolver ruamel's dump would use
             yaml.serializer  # noqa: B018  (created on access; the emitter consults it)
@@ -95,29 +94,40 @@ class _Scalars:
 
 
 def dump(categories: list, out: io.StringIO) -> None:
-    """Write ``categories`` as ruamel would dump their CommentedMap, or raise Unsupported."""
-    from wildcards_gen.writer import one_line
-
+    """Write ``categories`` as ruamel would dump their CommentedMap, or raise Unsupported (iterative: any depth)."""
     if not categories:
         raise Unsupported("top level")
     render = _Scalars().render
     write = out.write
+    top: set = set()
+    stack = [(cat, 0, top) for cat in reversed(categories)]
+    while stack:
+        cat, indent, keys = stack.pop()
+        if cat.name in keys:
+            raise Unsupported("repeated key")  # a CommentedMap would keep one of them
+        keys.add(cat.name)
+        comment = f" # instruction: {one_line(cat.instruction)}" if cat.instruction else ""
+        write(f"{' ' * indent}{render(cat.name, True)}:{comment}\n")
+        if cat.children:
+            siblings: set = set()
+            stack.extend((child, indent + INDENT, siblings) for child in reversed(cat.children))
+        elif cat.items:
+            item_pad = " " * (indent + INDENT) + "- "
+            write("".join(f"{item_pad}{render(item, False)}\n" for item in cat.items))
+        else:
+            raise Unsupported("empty list")
 
-    def mapping(cats: list, indent: int) -> None:
-        pad = " " * indent
-        keys = set()
-        for cat in cats:
-            if cat.name in keys:
-                raise Unsupported("repeated key")  # a CommentedMap would keep one of them
-            keys.add(cat.name)
-            comment = f" # instruction: {one_line(cat.instruction)}" if cat.instruction else ""
-            write(f"{pad}{render(cat.name, True)}:{comment}\n")
-            if cat.children:
-                mapping(cat.children, indent + INDENT)
-            elif cat.items:
-                item_pad = " " * (indent + INDENT) + "- "
-                write("".join(f"{item_pad}{render(item, False)}\n" for item in cat.items))
-            else:
-                raise Unsupported("empty list")
 
-    mapping(categories, 0)
+def one_line(text: str) -> str:
+    return " ".join(text.split())
+
+
+def ruamel_yaml():
+    """The ruamel.yaml round-trip dumper with the writer's settings."""
+    from ruamel.yaml import YAML
+
+    yaml = YAML()
+    yaml.width = 4096
+    yaml.indent(mapping=2, sequence=4, offset=2)
+    yaml.allow_unicode = True
+    return yaml

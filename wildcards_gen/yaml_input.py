@@ -32,3 +32,10 @@ def parse(text: str, path, what: str, yaml=None):
 
 def read_yaml(path, what: str, yaml=None):
     return parse(read_text(path, what), path, what, yaml)
+
+
+def compose(text: str):
+    """The ruamel.yaml node tree of ``text`` (keys, items, marks, styles; duplicate keys kept)."""
+    from ruamel.yaml import YAML
+
+    return YAML().compose(text)

@@ -31,52 +31,51 @@ def cpu_count() -> int:
 # -- worker side -----------------------------------------------------------
 
 
+_worker_verbose = 0  # the parent's -v, set in each worker process by _init_worker
+
+
 def _init_worker(verbose: int) -> None:
     """Runs in each worker process: stdout goes to stderr (the summary owns stdout); plugins load here."""
+    global _worker_verbose
     try:
         sys.stdout.flush()
         os.dup2(2, 1)
     except OSError:
         pass
     sys.stdout = sys.stderr
-    os.environ["WILDCARDS_GEN_BATCH_VERBOSE"] = str(verbose)
+    _worker_verbose = verbose
     from wildcards_gen.plugins import get_registry
 
     get_registry()  # on this process's main thread, before any task thread exists
 
 
 def run_task(spec: dict, marks: str | None = None) -> dict:
-    """Run one task in this process; always returns a result dict (never raises)."""
+    """Run one task in this process through the generation pipeline; always returns a result dict (never raises)."""
     if marks:
         Path(marks, f"{spec['index']}.started").touch()
     started = time.perf_counter()
     result = {"index": spec["index"], "status": "failed", "error": None, "wall_s": None,
               "categories": None, "items": None, "output": spec["output"]}
     try:
-        from wildcards_gen import generate
+        from wildcards_gen import pipeline
         from wildcards_gen.batch_manifest import parse_options
         from wildcards_gen.cli import dataset_command
         from wildcards_gen.plugins import get_registry
 
-        verbose = int(os.environ.get("WILDCARDS_GEN_BATCH_VERBOSE", "0") or 0)
         registry = get_registry()
         dataset = registry.dataset(spec["dataset"])
         options = parse_options(dataset_command(dataset), dataset.name, spec["argv"])
         output = options.pop("output", None) or Path(spec["output"])
         fmt = options.pop("fmt", None)
         stats_file = options.pop("stats_file", None)
-        categories, run = generate.build(dataset, options, registry, verbose=verbose, quiet=True)
+        categories, run = pipeline.generate(dataset, options, registry, output=output, fmt=fmt,
+                                            stats_file=stats_file, verbose=_worker_verbose, quiet=True)
+        result["status"] = "ok"
         if categories is not None:
-            generate.write(categories, run, dataset, output, fmt)
             result["categories"] = run.stats.counters["output.categories"]
             result["items"] = run.stats.counters["output.items"]
-            result["status"] = "ok"
         else:
-            result["status"] = "ok"
             result["output"] = None  # --analyze: statistics only
-        run.stats.add_time("total", time.perf_counter() - started)
-        if stats_file:
-            generate.write_stats(run, stats_file)
     except BaseException as exc:  # one task's failure must not reach the pool
         from wildcards_gen.errors import WildcardsError
 
@@ -245,31 +244,28 @@ def register(cli) -> None:
         --strict, none does). Exit status: 0 when every task succeeded, 1 when
         any failed or was invalid, 2 when nothing could run.
         """
-        from wildcards_gen.batch_manifest import ManifestError, display_path, expand, problems_of
-        from wildcards_gen.cli import Settings, fail, registry
-        from wildcards_gen.errors import UsageError, WildcardsError
+        from wildcards_gen.batch_manifest import ManifestError, assign_threads, display_path, expand, problems_of
+        from wildcards_gen.cli import registry, settings
+        from wildcards_gen.errors import UsageError
 
-        settings = ctx.find_object(Settings) or Settings()
+        chosen = settings(ctx)
         cpus = cpu_count()
         try:
-            reg = registry()
-            runnable = sum(1 for t in expand(manifest, reg) if not t.problems)
-            pool_size = max(1, min(workers or cpus, runnable or 1))
-            threads = max(1, cpus // pool_size)
-            tasks = expand(manifest, reg, threads=threads)
-            problems = problems_of(tasks)
-            for problem in problems:
-                click.echo(f"{manifest}:{problem.line}: {problem.message}", err=True)
-            valid = [t for t in tasks if not t.problems]
-            if problems and (strict or not valid):
-                count = len(problems)
-                raise UsageError(f"{count} problem{'s' if count != 1 else ''} in manifest {manifest}; nothing was run")
+            tasks = expand(manifest, registry())
         except ManifestError as exc:
             for line in exc.lines():
                 click.echo(line, err=True)
-            fail(exc, settings.verbose)
-        except WildcardsError as exc:
-            fail(exc, settings.verbose)
+            raise
+        valid = [t for t in tasks if not t.problems]
+        pool_size = max(1, min(workers or cpus, len(valid) or 1))
+        threads = max(1, cpus // pool_size)
+        assign_threads(tasks, threads)
+        problems = problems_of(tasks)
+        for problem in problems:
+            click.echo(f"{manifest}:{problem.line}: {problem.message}", err=True)
+        if problems and (strict or not valid):
+            count = len(problems)
+            raise UsageError(f"{count} problem{'s' if count != 1 else ''} in manifest {manifest}; nothing was run")
 
         if dry_run:
             click.echo(f"{len(valid)} task{'s' if len(valid) != 1 else ''}, {pool_size} at once, "
@@ -288,22 +284,18 @@ def register(cli) -> None:
 
         started = time.perf_counter()
         bar = tqdm(total=len(valid), desc="Tasks", unit="task", file=sys.stderr,
-                   disable=settings.quiet or not sys.stderr.isatty(), dynamic_ncols=True)
+                   disable=chosen.quiet or not sys.stderr.isatty(), dynamic_ncols=True)
 
         def on_done(task, result):
             bar.update(1)
-            if result["status"] != "ok" and not settings.quiet:
+            if result["status"] != "ok" and not chosen.quiet:
                 bar.write(f"{task.name}: {result['status']}: {result['error']}", file=sys.stderr)
-            elif settings.verbose:
+            elif chosen.verbose:
                 bar.write(f"{task.name}: ok ({result['wall_s']:.1f}s)", file=sys.stderr)
 
         results = {t.index: invalid_result(t) for t in tasks if t.problems}
         try:
-            results.update(run_tasks(valid, pool_size, settings.verbose, on_done))
-        except KeyboardInterrupt:
-            bar.close()
-            click.echo("Interrupted.", err=True)
-            sys.exit(130)
+            results.update(run_tasks(valid, pool_size, chosen.verbose, on_done))
         finally:
             bar.close()
         wall = time.perf_counter() - started
@@ -312,8 +304,8 @@ def register(cli) -> None:
         report = report_json(manifest, tasks, results, pool_size, threads, wall)
         click.echo(f"{report['ok']} of {report['total']} tasks succeeded in {wall:.1f}s.")
         if report_file:
-            from wildcards_gen.writer import write_atomic
+            from wildcards_gen.output import write_text
 
-            write_atomic(report_file, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+            write_text(report_file, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
         if report["failed"]:
             ctx.exit(1)

@@ -25,6 +25,7 @@ import click
 from wildcards_gen import sanitize
 from wildcards_gen.errors import UsageError
 from wildcards_gen.sanitize import TARGETS
+from wildcards_gen.yaml_input import compose
 
 YAML11 = ("dynamicprompts", "impact")  # readers that load with PyYAML (YAML 1.1)
 STR_TAG = "tag:yaml.org,2002:str"
@@ -261,13 +262,6 @@ def line_comment(line: str) -> str | None:
     return None
 
 
-def compose(text: str):
-    """The ruamel.yaml node tree of ``text`` (keys, items, marks, styles; duplicates kept)."""
-    from ruamel.yaml import YAML
-
-    return YAML().compose(text)
-
-
 def check_text(text: str, file: str = "<text>", target: str = "all", suffix: str = ".yaml") -> list[Problem]:
     """Every problem in ``text`` for ``target`` (``all`` or one of the readers), in line order."""
     from ruamel.yaml.error import MarkedYAMLError
@@ -365,16 +359,10 @@ def register(cli: click.Group) -> None:
                   help="Report format (on stdout).")
     @click.option("--strict", is_flag=True, help="Warnings (a key without an instruction) fail too.")
     def check(files, target, fmt, strict):
-        from wildcards_gen.cli import Settings, fail
-
-        settings = click.get_current_context().find_object(Settings) or Settings()
-        try:
-            results = {str(f): check_file(f, target) for f in files}
-        except Exception as exc:
-            fail(exc, settings.verbose)
+        results = {str(f): check_file(f, target) for f in files}
         if fmt == "json":
             click.echo(report_json(results, target, strict))
         else:
             click.echo(report_text(results, target))
-        bad = any(errors_of(ps, strict) for ps in results.values())
-        raise SystemExit(1 if bad else 0)
+        if any(errors_of(ps, strict) for ps in results.values()):
+            click.get_current_context().exit(1)

@@ -135,15 +135,9 @@ def register(cli) -> None:
         each common item is in (1 = same grouping). A key is identified by its
         name; "moved" means the same name under a different parent path.
         """
-        from wildcards_gen.cli import Settings, fail
-        from wildcards_gen.errors import WildcardsError
         from wildcards_gen.wildcard_file import load
 
-        settings = ctx.find_object(Settings) or Settings()
-        try:
-            report = compare_files(load(a), load(b))
-        except WildcardsError as exc:
-            fail(exc, settings.verbose)
+        report = compare_files(load(a), load(b))
         if fmt == "json":
             click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         else:

@@ -121,8 +121,8 @@ def plan(root) -> tuple[dict, list, list]:
 
 def export_txt(source: Path, txt_dir: Path, force: bool = False) -> Export:
     """Write ``source``'s leaf lists under ``txt_dir``; refuse a non-empty folder unless ``force``."""
-    from wildcards_gen.commands.check import compose
-    from wildcards_gen.writer import write_atomic
+    from wildcards_gen.output import write_text
+    from wildcards_gen.yaml_input import compose
 
     source, txt_dir = Path(source), Path(txt_dir)
     if txt_dir.exists() and not txt_dir.is_dir():
@@ -143,7 +143,7 @@ def export_txt(source: Path, txt_dir: Path, force: bool = False) -> Export:
     result = Export(renamed=renamed, skipped=skipped)
     for relative, items in files.items():
         path = txt_dir.joinpath(*relative.split("/"))
-        write_atomic(path, "".join(item + "\n" for item in items))
+        write_text(path, "".join(item + "\n" for item in items))
         result.files.append(path)
     return result
 
@@ -160,14 +160,10 @@ def register(cli: click.Group) -> None:
         __a/b/c__ names the same list in the YAML and in the folder. Names are
         made safe for Windows, macOS and Linux file systems; each change is listed.
         """
-        from wildcards_gen.cli import Settings, fail
+        from wildcards_gen.cli import settings
 
-        settings = click.get_current_context().find_object(Settings) or Settings()
-        try:
-            result = export_txt(file, txt_dir, force)
-        except Exception as exc:
-            fail(exc, settings.verbose)
-        if not settings.quiet:
+        result = export_txt(file, txt_dir, force)
+        if not settings().quiet:
             for where, path in result.renamed:
                 click.echo(f"Renamed for the file system: {where} -> {path}", err=True)
             for where, why in result.skipped:

@@ -301,35 +301,30 @@ def register(cli) -> None:
         """
         from pathlib import Path
 
-        from wildcards_gen.cli import Settings, fail
-        from wildcards_gen.errors import UsageError, WildcardsError
+        from wildcards_gen.errors import UsageError
 
-        settings = ctx.find_object(Settings) or Settings()
-        try:
-            if clean and not output:
-                raise UsageError("--clean needs -o OUT (the input is never overwritten unless -o names it)")
-            if output and not clean:
-                raise UsageError("-o is where --clean writes; add --clean")
-            if clean and no_outliers:
-                raise UsageError("--clean removes outliers; it cannot be combined with --no-outliers")
-            from wildcards_gen.arrangement import DEFAULT_CLEAN_THRESHOLD
-            from wildcards_gen.wildcard_file import load
+        if clean and not output:
+            raise UsageError("--clean needs -o OUT (the input is never overwritten unless -o names it)")
+        if output and not clean:
+            raise UsageError("-o is where --clean writes; add --clean")
+        if clean and no_outliers:
+            raise UsageError("--clean removes outliers; it cannot be combined with --no-outliers")
+        from wildcards_gen.arrangement import DEFAULT_CLEAN_THRESHOLD
+        from wildcards_gen.wildcard_file import load
 
-            options = {"embedder": embedder, "embed_model": embed_model,
-                       "semantic_clean_threshold": DEFAULT_CLEAN_THRESHOLD if threshold is None else threshold}
-            wfile = load(file)
-            if clean and wfile.data is None:
-                raise UsageError("--clean works on YAML files; regenerate JSONL instead")
-            report = lint_file(wfile, options, target, semantic=not no_outliers)
-            removed = 0
-            if clean:
-                from wildcards_gen.writer import write_atomic
+        options = {"embedder": embedder, "embed_model": embed_model,
+                   "semantic_clean_threshold": DEFAULT_CLEAN_THRESHOLD if threshold is None else threshold}
+        wfile = load(file)
+        if clean and wfile.data is None:
+            raise UsageError("--clean works on YAML files; regenerate JSONL instead")
+        report = lint_file(wfile, options, target, semantic=not no_outliers)
+        removed = 0
+        if clean:
+            from wildcards_gen.output import write_text
 
-                removed = remove_outliers(wfile, report["findings"])
-                write_atomic(Path(output), dump(wfile))
-                report["cleaned"] = {"output": str(output), "removed": removed}
-        except WildcardsError as exc:
-            fail(exc, settings.verbose)
+            removed = remove_outliers(wfile, report["findings"])
+            write_text(Path(output), dump(wfile))
+            report["cleaned"] = {"output": str(output), "removed": removed}
         if fmt == "json":
             click.echo(json.dumps(report, indent=2, ensure_ascii=False))
         else:

@@ -41,7 +41,8 @@ def installed() -> bool:
 @hookimpl
 def register_embedders(register):
     if installed():
-        register(NAME, f"sentence-transformers models (--embed-model NAME_OR_FOLDER, default {DEFAULT_MODEL})")
+        register(NAME, f"sentence-transformers models (--embed-model NAME_OR_FOLDER, default {DEFAULT_MODEL})",
+                 model_key=model_key)
 
 
 @hookimpl

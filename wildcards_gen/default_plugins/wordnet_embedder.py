@@ -27,7 +27,8 @@ _memo_lock = threading.Lock()
 
 @hookimpl
 def register_embedders(register):
-    register(NAME, "WordNet hypernym-closure vectors (no model weights; deterministic)")
+    register(NAME, "WordNet hypernym-closure vectors (no model weights; deterministic)",
+             model_key=lambda model: MODEL_ID)
 
 
 @hookimpl

@@ -18,7 +18,6 @@ from wildcards_gen_imagenet.hierarchy import ABSTRACT, Hierarchy, compile_regexe
 
 NAME = "imagenet"
 DEFAULT_ROOT = "entity.n.01"
-STATE_ATTR = "_wildcards_gen_imagenet"
 HEADER = (
     "Source: WordNet 3.0, (c) 2006 Princeton University, WordNet 3.0 licence "
     "(https://wordnet.princeton.edu/license-and-commercial-use).",
@@ -55,23 +54,12 @@ def options() -> list:
     ]
 
 
-def _quiet() -> bool:
-    ctx = click.get_current_context(silent=True)
-    obj = ctx.find_root().obj if ctx is not None else None
-    return bool(getattr(obj, "quiet", False))
-
-
-def _notice(message: str) -> None:
-    if not _quiet():
-        click.echo(message, err=True)
-
-
-def resolve(wn, text: str, option: str):
+def resolve(run, text: str, option: str):
     """A ``--root``-style value to a synset; for an ambiguous noun, say which sense was taken."""
-    synset, others = wn.resolve(text)
+    synset, others = run.wordnet.resolve(text)
     if others:
         gloss = synset.gloss if len(synset.gloss) <= 60 else synset.gloss[:57].rstrip() + "..."
-        _notice(f"{text}: using {synset.name} ({gloss}); other senses: "
+        run.notice(f"{text}: using {synset.name} ({gloss}); other senses: "
                 f"{', '.join(s.name for s in others)} — pass one of those to {option}")
     return synset
 
@@ -81,11 +69,11 @@ def build_hierarchy(run) -> tuple:
     opts = run.options
     wn = run.wordnet
     regexes = compile_regexes(opts.get("exclude_regex"))
-    root = resolve(wn, str(opts.get("root") or DEFAULT_ROOT), "--root")
+    root = resolve(run, str(opts.get("root") or DEFAULT_ROOT), "--root")
 
     excluded: dict = {}
     for text in opts.get("exclude_subtree") or ():
-        synset = resolve(wn, str(text), "--exclude-subtree")
+        synset = resolve(run, str(text), "--exclude-subtree")
         if wn.is_below(root.wnid, synset.wnid):
             raise UsageError(f"--exclude-subtree {text} ({synset.name}) would remove the root "
                              f"{root.name} and so the whole tree")
@@ -103,7 +91,7 @@ def build_hierarchy(run) -> tuple:
         classes = classlists.load_class_list(class_list, known=lambda w: wn.synset(w) is not None)
         label = f"--class-list {class_list}"
     elif key != "none":
-        classes = classlists.load_release(key, run.cache_dir, quiet=_quiet())
+        classes = classlists.load_release(key, run.cache_dir, quiet=run.quiet)
         label = classlists.RELEASES[key].label
     hierarchy = Hierarchy(wn, run.stats, classes=frozenset(classes) if classes else None,
                           strict=bool(opts.get("strict")), regexes=regexes, excluded=excluded)
@@ -118,22 +106,19 @@ def build_hierarchy(run) -> tuple:
 
 
 def hierarchy_of(run) -> Hierarchy:
-    """This run's hierarchy, built once (normally by ``find_roots`` on the main thread)."""
-    state = run.__dict__.get(STATE_ATTR)
+    """This run's hierarchy (in ``run.state``), built once (normally by ``find_roots`` on the main thread)."""
+    state = run.state.get(NAME)
     if state is None:
         with _state_lock:
-            state = run.__dict__.get(STATE_ATTR)
+            state = run.state.get(NAME)
             if state is None:
-                state = build_hierarchy(run)
-                run.__dict__[STATE_ATTR] = state
+                state = run.state[NAME] = build_hierarchy(run)
     return state[1]
 
 
 def find_roots(run):
-    with _state_lock:
-        state = build_hierarchy(run)
-        run.__dict__[STATE_ATTR] = state
-    root, hierarchy = state
+    hierarchy_of(run)
+    root, hierarchy = run.state[NAME]
     return [hierarchy.node(root.wnid)]
 
 

@@ -7,7 +7,7 @@ from WordNet 3.0 by WNID. Children keep the file's order.
 from __future__ import annotations
 
 import re
-import weakref
+import threading
 from typing import NamedTuple
 
 import click
@@ -52,18 +52,18 @@ class RunData(NamedTuple):
     glosses: dict
 
 
-# Per live run, so iter_children (11,166 calls) skips the path checks and lookups.
-_per_run: dict[int, tuple] = {}
+_lock = threading.Lock()
 
 
 def run_data(run) -> RunData:
-    """The run's data, read by find_roots: the file located, parsed and its glosses fetched (or the stored copy)."""
-    entry = _per_run.get(id(run))
-    if entry is not None and entry[0]() is run:
-        return entry[1]
-    data = RunData(*stored.load(source.locate(run, announce=True), run))
-    key = id(run)
-    _per_run[key] = (weakref.ref(run, lambda _ref: _per_run.pop(key, None)), data)
+    """The run's data (in ``run.state``), read once: the file located, parsed and its glosses fetched
+    (or the stored copy), so iter_children (11,166 calls) skips the path checks and lookups."""
+    data = run.state.get(NAME)
+    if data is None:
+        with _lock:
+            data = run.state.get(NAME)
+            if data is None:
+                data = run.state[NAME] = RunData(*stored.load(source.locate(run, announce=True), run))
     return data
 
 
@@ -76,7 +76,6 @@ def to_node(cat: hierarchy.Category, data: RunData, run) -> Node:
 
 
 def find_roots(run) -> list[Node]:
-    _per_run.pop(id(run), None)  # a fresh look at the file for every run
     data = run_data(run)
     h = data.hierarchy
     run.stats.incr("input.file_categories", len(h))

@@ -26,10 +26,9 @@ from __future__ import annotations
 import math
 import re
 from collections import Counter
-from dataclasses import dataclass, field
 
 from wildcards_gen import hookimpl
-from wildcards_gen.model import Group
+from wildcards_gen.model import ArrangeContext, Group
 
 DEFAULTS = {
     "semantic_arrange_min_cluster": 5,
@@ -45,13 +44,7 @@ _WORD = re.compile(r"[a-z][a-z'-]+")
 _STOP = frozenset({"and", "the", "for", "with", "from", "other", "kind", "type", "common", "wild", "small", "large"})
 
 
-@dataclass
-class Context:
-    """What the host knows beyond the hook's arguments (set by :mod:`wildcards_gen.arrangement`)."""
-
-    synset: str | None = None  # the list's category synset (WNID)
-    term_synsets: list = field(default_factory=list)  # WNID or None, per term
-    taken: tuple = ()  # names already used by the category's other children
+NAME = "builtin"
 
 
 def option(run, name):
@@ -59,14 +52,32 @@ def option(run, name):
     return DEFAULTS.get(name) if value is None else value
 
 
-@hookimpl(trylast=True)
-def arrange(name, terms, vectors, run):
-    from wildcards_gen import arrangement
+@hookimpl
+def register_arrangers(register):
+    register(NAME, "embedding clusters (HDBSCAN) named and tidied with WordNet; needs scikit-learn")
 
-    ctx = arrangement.current_context()
-    if ctx is None or len(ctx.term_synsets) != len(terms):
-        ctx = arrangement.context_for(name, None, terms, run)
-    return arrange_groups(name, list(terms), vectors, run, ctx)
+
+@hookimpl(trylast=True)
+def arrange(arranger, name, terms, vectors, context, run):
+    if arranger != NAME:
+        return None
+    _require_libraries()
+    if len(context.term_synsets) != len(terms):  # called without the host's sense choice
+        from wildcards_gen.arrangement import context_for
+
+        context = context_for(name, context.synset, terms, context.taken, context.level)
+    return arrange_groups(name, list(terms), vectors, run, context)
+
+
+def _require_libraries() -> None:
+    import importlib.util
+
+    missing = [m for m in ("numpy", "sklearn") if importlib.util.find_spec(m) is None]
+    if missing:
+        from wildcards_gen.errors import UsageError
+
+        names = ", ".join("scikit-learn" if m == "sklearn" else m for m in missing)
+        raise UsageError(f"the builtin arranger needs {names}: pip install 'wildcards-gen[arrange]'")
 
 
 # -- clustering ------------------------------------------------------------------
@@ -126,7 +137,7 @@ def reduce(X, k: int):
     return coords
 
 
-def arrange_groups(name: str, terms: list, vectors, run, ctx: Context):
+def arrange_groups(name: str, terms: list, vectors, run, ctx: ArrangeContext):
     """Groups covering every term exactly once, or None when no useful split exists."""
     import numpy as np
 
@@ -171,11 +182,11 @@ def arrange_groups(name: str, terms: list, vectors, run, ctx: Context):
               for synset, display, instruction, rows in sorted(named, key=lambda g: (g[1].casefold(), g[1]))]
     if leftovers:
         label = (option(run, "orphans_label_template") or "other_{}").format(name)
-        groups.append(Group(label, [terms[i] for i in sorted(leftovers)], _rest_instruction(name, run), None))
+        groups.append(Group(label, [terms[i] for i in sorted(leftovers)], _rest_instruction(name), None))
     return groups
 
 
-def _rest_instruction(name, run):
+def _rest_instruction(name):
     return f"Other kinds of {name}."
 
 
@@ -191,7 +202,7 @@ def _ancestors(wn, wnid):
 class Namer:
     """WordNet names for clusters of one list."""
 
-    def __init__(self, wn, parent: str, ctx: Context, terms: list, X):
+    def __init__(self, wn, parent: str, ctx: ArrangeContext, terms: list, X):
         self.wn = wn
         self.parent = parent
         self.ctx = ctx
@@ -288,7 +299,7 @@ def merge_groups(wn, named):
     return out
 
 
-def evict(wn, named, leftovers, ctx: Context):
+def evict(wn, named, leftovers, ctx: ArrangeContext):
     """A member that WordNet knows and does not place below its group's synset leaves the group.
 
     The embedding put it there, but the group's name would then be wrong for
@@ -314,7 +325,7 @@ def evict(wn, named, leftovers, ctx: Context):
     return out, sorted(leftovers + extra)
 
 
-def absorb(wn, named, leftovers, ctx: Context):
+def absorb(wn, named, leftovers, ctx: ArrangeContext):
     """A leftover term that WordNet places below a group's synset joins the most specific such group."""
     if not named:
         return named, leftovers
@@ -334,7 +345,7 @@ def absorb(wn, named, leftovers, ctx: Context):
     return named, keep
 
 
-def rest_groups(wn, namer: "Namer", named, leftovers, ctx: Context, min_cluster: int):
+def rest_groups(wn, namer: "Namer", named, leftovers, ctx: ArrangeContext, min_cluster: int):
     """Regroup a remainder the clusters missed by what WordNet says its terms have in common.
 
     Repeatedly takes the hypernym (strictly below the list's category, and
@@ -372,7 +383,7 @@ def rest_groups(wn, namer: "Namer", named, leftovers, ctx: Context, min_cluster:
     return named, leftovers
 
 
-def unique_names(namer: Namer, named, ctx: Context):
+def unique_names(namer: Namer, named, ctx: ArrangeContext):
     """Sibling names unique (case-insensitively), no numbering: another lemma, else merge or rest.
 
     Returns ``(groups, rows_for_the_rest)``.

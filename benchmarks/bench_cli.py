@@ -79,7 +79,7 @@ def main() -> None:
         env = {**os.environ, "WILDCARDS_GEN_CACHE": str(cache)}
         cold_wall, cold_rss = run_once(COMMANDS["imagenet --smart --root n02084071"], work / "cold.yaml", env)
         results = {name: [] for name in COMMANDS}
-        for name, cmd in COMMANDS.items():  # warm-up
+        for cmd in COMMANDS.values():  # warm-up
             run_once(cmd, work / "warm.yaml", env)
         for _ in range(args.repeat):
             for name, cmd in COMMANDS.items():

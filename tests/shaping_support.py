@@ -155,7 +155,8 @@ def load_yaml_tree(path):
 
     from wildcards_gen.model import Category
 
-    data = YAML().load(open(path, encoding="utf-8"))
+    with open(path, encoding="utf-8") as fh:
+        data = YAML().load(fh)
     missing = []
 
     def convert(mapping, path):

@@ -10,8 +10,8 @@ folder of its own and put on PYTHONPATH, like a third party's.
 from __future__ import annotations
 
 import json
-import re
 import os
+import re
 import subprocess
 import sys
 import textwrap
@@ -171,7 +171,7 @@ def done_when(tmp_path_factory, wn):  # wn: the WordNet snapshot exists before t
 
 
 def test_done_when_five_outputs_broken_reported_nonzero_exit(done_when):
-    folder, manifest, result = done_when
+    folder, _manifest, result = done_when
     assert result.returncode == 1, result.stderr
     written = sorted(p.name for p in (folder / "out").iterdir())
     assert written == [
@@ -192,7 +192,7 @@ def test_done_when_five_outputs_broken_reported_nonzero_exit(done_when):
 
 
 def test_done_when_report_json_matches_the_files(done_when):
-    folder, manifest, result = done_when
+    folder, manifest, _result = done_when
     report = json.loads((folder / "report.json").read_text())
     assert report["total"] == 6 and report["ok"] == 5 and report["failed"] == 1
     assert report["workers"] == 2
@@ -521,7 +521,7 @@ def test_tasks_share_the_embedding_cache(tmp_path):
               root: [dog.n.01, cat.n.01]
               depth: [2, 3]
     """)
-    for attempt in ("first", "second"):
+    for _attempt in ("first", "second"):
         result = run_cli("batch", manifest, "--workers", "2")
         assert result.returncode == 0, result.stderr
         stats = {p.name: json.loads(p.read_text())["counts"] for p in tmp_path.glob("out-*.json")}

@@ -15,7 +15,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from test_writer_targets import leaf_lists, rt_load
 
 BIN = Path(sys.executable).parent / "wildcards-gen"

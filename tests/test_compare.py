@@ -95,7 +95,7 @@ def test_moved_key_keeps_the_grouping(cli, files, tmp_path):
     moved = tmp_path / "moved.yaml"
     with moved.open("w") as fh:
         yaml.dump(data, fh)
-    result, report = compare_json(cli, files["d3"], moved)
+    _result, report = compare_json(cli, files["d3"], moved)
     assert report["jaccard"] == 1.0 and report["ari"] == 1.0
     assert report["keys"]["moved"] == [{"key": name, "from": ["dog/hunting dog"], "to": ["dog"]}]
     assert report["keys"]["added"] == report["keys"]["removed"] == []
@@ -109,7 +109,7 @@ def test_moved_key_keeps_the_grouping(cli, files, tmp_path):
 
 
 def test_disjoint_files(cli, files):
-    result, report = compare_json(cli, files["d2"], files["cats"])
+    _result, report = compare_json(cli, files["d2"], files["cats"])
     assert report["jaccard"] == 0.0
     assert report["ari"] is None
     assert report["items"]["common"] == 0

@@ -104,9 +104,8 @@ def test_engine_failure_cancels_and_propagates():
         time.sleep(0.01)
         return i
 
-    with pytest.raises(ValueError, match="boom"):
-        with Engine(2) as engine:
-            engine.map(task, [(i,) for i in range(200)])
+    with pytest.raises(ValueError, match="boom"), Engine(2) as engine:
+        engine.map(task, [(i,) for i in range(200)])
     assert len(calls) < 200  # the rest were cancelled
 
 

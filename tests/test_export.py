@@ -6,8 +6,8 @@ import logging
 import textwrap
 
 import pytest
-
 from test_writer_targets import NastyPlugin, leaf_lists, rt_load
+
 from wildcards_gen.commands.export import fs_safe
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
+from pathlib import Path
 
 import pytest
 
@@ -39,4 +40,4 @@ def test_no_heavy_imports(args, tmp_path, wn):
     args = [a.replace("{tmp}", str(tmp_path)) for a in args]
     assert heavy_modules_after(args) == []
     if "-o" in args:  # the run really happened
-        assert "dog" in open(args[args.index("-o") + 1]).read()
+        assert "dog" in Path(args[args.index("-o") + 1]).read_text()

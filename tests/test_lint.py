@@ -150,7 +150,7 @@ def test_duplicates_and_names_the_readers_mishandle(cli, tmp_path):
     assert "the same item of line 3" in by_line[5][0]["detail"]
     assert any("int" in f["detail"] for f in by_line[6])
     assert any(f.get("reader") == "Dynamic Prompts" for f in by_line[7])
-    assert any("YAML 1.1" in f["detail"] and "boolean" in f["detail"] for f in by_line[8])
+    assert any("boolean" in f["detail"] and f.get("reader") == "Dynamic Prompts" for f in by_line[8])
     assert any(f.get("reader") == "wildcards-generator" for f in by_line[10])
     assert report["counts"]["duplicate"] == 2
     assert report["embedder"] is None
@@ -195,7 +195,7 @@ def test_sentence_transformers_embedder(cli, tmp_path):
     path = tmp_path / "fruit.yaml"
     body = "".join(f"  - {t}\n" for t in sorted(fruits + ["spreadsheet", "bulldozer"]))
     path.write_text(f"fruit: # instruction: the ripened reproductive body of a seed plant\n{body}")
-    result, report = lint_json(cli, path, "--embedder", "sentence-transformers")
+    _result, report = lint_json(cli, path, "--embedder", "sentence-transformers")
     assert report["embedder"] == "sentence-transformers"
     assert sorted(f["text"] for f in report["findings"] if f["kind"] == "outlier") == ["bulldozer", "spreadsheet"]
 

@@ -9,9 +9,19 @@ from __future__ import annotations
 import re
 
 import pytest
+from shaping_support import (
+    NAME,
+    WordNetHyponyms,
+    accounted,
+    count_categories,
+    invariant_violations,
+    load_yaml_tree,
+    options_for,
+    raw_leaf_names,
+    shaped,
+    walk,
+)
 
-from shaping_support import (NAME, WordNetHyponyms, accounted, count_categories, invariant_violations,
-                             load_yaml_tree, options_for, raw_leaf_names, shaped, walk)
 from wildcards_gen import shaping
 
 HUNTING_DOG = "n02087122"
@@ -136,7 +146,7 @@ def test_skip_nodes_default_explicit_and_none(dog_tree):
 
 def test_orphans_label_template(carnivore_tree, cli, tmp_path):
     dataset, raw = carnivore_tree
-    categories, run = shaped(dataset, raw, "--smart", "--orphans-label-template", "more {}")
+    categories, _run = shaped(dataset, raw, "--smart", "--orphans-label-template", "more {}")
     names = {c.name: c for root in categories for c in root.walk()}
     more = [n for n in names if n.startswith("more ")]
     assert more and not any(n.startswith("other_") for n in names)
@@ -260,8 +270,8 @@ def test_preview_walks_only_n_nodes_and_matches_truncating_the_full_tree(dog_tre
     assert result.exit_code == 0, result.output
     assert WordNetHyponyms.calls == 25
 
-    from wildcards_gen.plugins import get_registry
     from wildcards_gen.model import Run
+    from wildcards_gen.plugins import get_registry
     from wildcards_gen.stats import Stats
 
     dataset = get_registry().datasets[NAME]
@@ -320,6 +330,7 @@ def test_analyze_prints_statistics_and_writes_nothing(dog_tree, cli, tmp_path, s
 @pytest.fixture(scope="module")
 def toy_tree():
     from shaping_support import TOY, ToyZoo
+
     from wildcards_gen.plugins import get_registry
 
     registry = get_registry()

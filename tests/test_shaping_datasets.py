@@ -7,9 +7,8 @@ preset is then shaped from it (the walk is the slow part, shaping is not).
 from __future__ import annotations
 
 import pytest
+from shaping_support import accounted, count_categories, invariant_violations, load_yaml_tree, shaped, walk
 
-from shaping_support import (accounted, count_categories, invariant_violations, load_yaml_tree,
-                             shaped, walk)
 from wildcards_gen import shaping
 
 
@@ -72,7 +71,7 @@ def test_tencent_presets_and_skip_nodes_come_from_the_plugin(tencent):
 
 def test_self_items_are_counted_and_dropped_only_when_asked(imagenet_animals):
     dataset, raw = imagenet_animals
-    kept, run = shaped(dataset, raw, "--smart")
+    _kept, run = shaped(dataset, raw, "--smart")
     found = run.stats.counters["shaping.self_items"]
     assert found > 0 and "removed_self_item" not in run.stats.events
     dropped, run = shaped(dataset, raw, "--smart", "--drop-self-items")

@@ -281,8 +281,15 @@ def test_rewrites_leave_nothing_for_the_target_to_trip_on():
     """For any name, the rewritten key/item has no problem for its target and rewriting again changes nothing."""
     import random
 
-    from wildcards_gen.sanitize import (KEY_STYLES, TARGET_CHOICES, clean_item, clean_key, item_problems,
-                                        key_problems, targets_of)
+    from wildcards_gen.sanitize import (
+        KEY_STYLES,
+        TARGET_CHOICES,
+        clean_item,
+        clean_key,
+        item_problems,
+        key_problems,
+        targets_of,
+    )
 
     rng = random.Random(11)
     alphabet = "ab XY-_.'()[]{}#$%\\/|*?~!@&:,;\"<>+=é0123" + "_" * 4 + ":" * 3

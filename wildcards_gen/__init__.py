@@ -19,6 +19,6 @@ __all__ = [
     "Run",
     "UsageError",
     "WildcardsError",
-    "hookimpl",
     "__version__",
+    "hookimpl",
 ]

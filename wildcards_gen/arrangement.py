@@ -33,10 +33,8 @@ CLEAN_MIN_ITEMS = 5
 CLEAN_MAX_SHARE = 0.1  # never remove more than this share of a list
 DEFAULT_CLEAN_THRESHOLD = 0.6
 DEFAULT_ARRANGER = "builtin"
-# options of the shaping module and the dataset commands that an arranger must not take
-RESERVED_OPTION_NAMES = frozenset({"smart", "preset", "min_depth", "min_hyponyms", "min_leaf", "merge_orphans",
-                                   "orphans_label_template", "skip_nodes", "drop_self_items", "smart_config",
-                                   "preview", "analyze", "category", "min_items", "verbose", "quiet"})
+# option names of commands that arrange (beside the dataset commands' own) that an arranger must not take
+RESERVED_OPTION_NAMES = frozenset({"category", "min_items", "files", "inputs", "verbose_after", "quiet_after"})
 
 
 def _choice(kind: str):
@@ -123,11 +121,13 @@ def arranger_options(taken) -> list:
 
 def arranger_problems(registry, taken=None) -> dict:
     """``{arranger: why}`` for arrangers whose option names clash with the host's or an earlier arranger's."""
-    from wildcards_gen.cli import common_options
+    from wildcards_gen import shaping
+    from wildcards_gen.options import common_options
 
     if taken is None:
         taken = [p.name for p in click_options(arrangers=False)]
-    used = set(taken) | {p.name for p in common_options()} | RESERVED_OPTION_NAMES
+    host = common_options() + shaping.click_options()
+    used = set(taken) | {p.name for p in host} | RESERVED_OPTION_NAMES
     problems = {}
     for name, arranger in registry.arrangers.items():
         names = [o.name for o in arranger.options]

@@ -75,7 +75,7 @@ class ManifestError(UsageError):
 # -- loading ---------------------------------------------------------------
 
 
-def load(path) -> tuple[list, object]:
+def load(path) -> tuple[list, dict | None]:
     """Return ``(tasks, defaults)`` as ruamel round-trip nodes (they carry line numbers)."""
     from wildcards_gen.yaml_input import read_yaml
 
@@ -144,14 +144,9 @@ def long_opt(opts) -> str:
 
 
 def _is_bool(value) -> bool:
-    if isinstance(value, bool):
-        return True
-    try:
-        from ruamel.yaml.scalarbool import ScalarBoolean
+    from ruamel.yaml.scalarbool import ScalarBoolean
 
-        return isinstance(value, ScalarBoolean)
-    except ImportError:  # pragma: no cover
-        return False
+    return isinstance(value, (bool, ScalarBoolean))
 
 
 def _text(value) -> str:

@@ -11,8 +11,8 @@ import os
 import sys
 import tempfile
 import urllib.request
+from collections.abc import Callable
 from pathlib import Path
-from typing import Callable, Optional
 
 from wildcards_gen.errors import DataError
 
@@ -20,7 +20,7 @@ TIMEOUT_S = 60
 
 
 def fetch(url: str, target: Path, *, what: str, manual_hint: str,
-          sha256: Optional[str] = None, check: Optional[Callable[[Path], None]] = None,
+          sha256: str | None = None, check: Callable[[Path], None] | None = None,
           quiet: bool = False) -> Path:
     """Download ``url`` to ``target`` unless it is already there.
 

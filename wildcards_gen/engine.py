@@ -172,6 +172,17 @@ def cycle_error(plugin: str, path: list[Node], child: Node) -> PluginError:
     return PluginError(plugin, f"iter_children made a cycle: {shown}; a node must not be its own ancestor")
 
 
+class _Frame:
+    """A node of the walk's explicit stack: its raw node, its children once asked, the next child."""
+
+    __slots__ = ("index", "kids", "raw")
+
+    def __init__(self, raw: RawNode):
+        self.raw = raw
+        self.kids: list[Node] | None = None
+        self.index = 0
+
+
 MAX_NESTED_FAN_OUT = 32  # nested engine.map calls on one thread; deeper fan-outs walk inline
 _nesting = threading.local()
 
@@ -193,16 +204,16 @@ def walk(engine: Engine, hook, dataset, run, roots, progress=None) -> list[RawNo
         path = list(above)
         on_path = {n.id for n in path}
         top = RawNode(node)
-        frames = [[top, None, 0]]  # [raw node, its children (None: not asked yet), next child]
+        frames = [_Frame(top)]
         while frames:
             frame = frames[-1]
-            raw, kids, index = frame
+            raw, kids, index = frame.raw, frame.kids, frame.index
             if kids is None:
                 if cancelled.is_set():
                     raise Cancelled()
                 if raw.node.id in on_path:
                     raise cycle_error(plugin, path, raw.node)
-                kids = frame[1] = children_of(iter_children, dataset, run, raw.node)
+                kids = frame.kids = children_of(iter_children, dataset, run, raw.node)
                 if progress is not None:
                     progress.update(1)
                 if not kids:
@@ -219,10 +230,10 @@ def walk(engine: Engine, hook, dataset, run, roots, progress=None) -> list[RawNo
                         _nesting.depth = depth
                     index = len(kids)
             if index < len(kids):
-                frame[2] = index + 1
+                frame.index = index + 1
                 child = RawNode(kids[index])
                 raw.children.append(child)
-                frames.append([child, None, 0])
+                frames.append(_Frame(child))
             else:
                 frames.pop()
                 path.pop()

@@ -18,7 +18,7 @@ from typing import Any
 from wildcards_gen import engine as engine_mod
 from wildcards_gen import output as output_mod
 from wildcards_gen import tree, writer
-from wildcards_gen.errors import DataError, PluginError, UsageError, blame
+from wildcards_gen.errors import DataError, UsageError, blame
 from wildcards_gen.model import Category, Dataset, Node, Run
 from wildcards_gen.stats import Stats
 

@@ -243,10 +243,10 @@ class Registry:
             builtin = ("wildcards-gen (built in)", _host_version()) if name in DEFAULT_PLUGINS else (None, None)
             dist, version = self.distributions.get(name, builtin)
 
-            def mine(kind: str) -> list[str]:
+            def mine(kind: str, plugin_name: str = name) -> list[str]:
                 declared = kinds[kind]
-                names = [n for n, e in declared.found.items() if e.plugin == name]
-                names += [n for n, ps in declared.claims.items() if name in ps]
+                names = [n for n, e in declared.found.items() if e.plugin == plugin_name]
+                names += [n for n, ps in declared.claims.items() if plugin_name in ps]
                 return sorted(names)
 
             entry = {"name": name, "distribution": dist, "version": version, "hooks": hooks,

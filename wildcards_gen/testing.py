@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-__all__ = ["shared_data", "session_cache", "wn", "cli", "register_plugin", "SHARED_DATA", "assert_wildcards_clean"]
+__all__ = ["SHARED_DATA", "assert_wildcards_clean", "cli", "register_plugin", "session_cache", "shared_data", "wn"]
 
 # ../shared/data beside the checkout, or $WILDCARDS_GEN_SHARED_DATA.
 SHARED_DATA = Path(
@@ -63,8 +63,8 @@ def cli():
 
     from wildcards_gen.cli import create_cli
 
-    def invoke(*args, **kwargs):
-        args = [str(a) for a in args]
+    def invoke(*given, **kwargs):
+        args = [str(a) for a in given]
         result = CliRunner().invoke(create_cli(), args, catch_exceptions=False, **kwargs)
         if result.exit_code == 0 and "dataset" in args and "-o" in args:
             # every file a test generates must be clean for the reader it was made for

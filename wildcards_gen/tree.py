@@ -123,7 +123,7 @@ def finalize(categories: list[Category], run) -> list[Category]:
         for cat in root.walk():
             clean_names(cat, stats, target, key_style)
     roots = unique_siblings(categories, (), stats)
-    stack = [(root, ()) for root in reversed(roots)]
+    stack: list[tuple[Category, tuple]] = [(root, ()) for root in reversed(roots)]
     while stack:  # pre-order: a category is tidied before its (possibly new) children
         cat, path = stack.pop()
         tidy(cat, path)
@@ -159,7 +159,7 @@ def clean_names(cat: Category, stats, target: str = "all", key_style: str = "as-
 def unique_for_target_tree(roots: list[Category], stats, target: str, key_style: str) -> list[Category]:
     """Run :func:`unique_for_target` on every sibling list, roots included."""
     roots = unique_for_target(roots, (), stats, target, key_style)
-    stack = [(root, ()) for root in roots]
+    stack: list[tuple[Category, tuple]] = [(root, ()) for root in roots]
     while stack:
         cat, path = stack.pop()
         here = path + (cat.name,)

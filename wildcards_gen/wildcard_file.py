@@ -72,7 +72,8 @@ def load(path) -> WildcardFile:
         raise UsageError(f"{path}: expected a mapping of categories at the top, found {type(data).__name__}")
     if not isinstance(data, CommentedMap):
         data = CommentedMap(data)
-    keys, leaves = [], []
+    keys: list[Key] = []
+    leaves: list[Leaf] = []
     _walk(data, (), keys, leaves)
     return WildcardFile(path, data, keys, leaves, yaml)
 
@@ -115,7 +116,7 @@ def _walk(mapping, parent: tuple, keys: list, leaves: list) -> None:
             item_lines = []
             for i in range(len(value)):
                 try:
-                    item_lines.append(value.lc.item(i)[0] + 1)
+                    item_lines.append(value.lc.item(i)[0] + 1)  # type: ignore[attr-defined]
                 except Exception:
                     item_lines.append(line)
             leaves.append(Leaf(here, list(value), line, item_lines, value, _instruction(mapping, key)))

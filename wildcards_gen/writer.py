@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import io
 import json
+from collections.abc import Sequence
 
 from wildcards_gen.model import Category
 from wildcards_gen.sanitize import needs_quotes
@@ -42,7 +43,7 @@ def to_commented_map(categories: list[Category]):
     return build(categories)
 
 
-def render_yaml(categories: list[Category], header: list[str] = (), emitter: str = "fast") -> str:
+def render_yaml(categories: list[Category], header: Sequence[str] = (), emitter: str = "fast") -> str:
     """The YAML text; ``emitter="ruamel"`` forces ruamel's own (slower, same bytes)."""
     buf = io.StringIO()
     for line in header:

@@ -83,6 +83,7 @@ class _Scalars:
         analysis = self._emitter.analyze_scalar(value)
         if not value or analysis.multiline:
             raise Unsupported("empty or multiline scalar")
+        assert self._resolver is not None
         implicit = self._resolver.resolve(ScalarNode, value, (True, False)) == STR_TAG
         if implicit and analysis.allow_block_plain:
             return ""

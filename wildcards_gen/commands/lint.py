@@ -117,53 +117,41 @@ def duplicates(wfile) -> list[Finding]:
     return found
 
 
-def _plain_string(value) -> bool:
-    """A plain (unquoted) scalar string as written in the file."""
-    return type(value) is str
+# check's codes as lint's kinds; duplicate items are lint's own (case-insensitive) check
+_KIND_OF_CODE = {
+    "coerced-key": "key", "complex-key": "key", "key-char": "key", "reserved-key": "key", "collision": "key",
+    "coerced-item": "item", "item-char": "item", "empty-item": "item", "nested-list": "item",
+}
+_NOT_LINTED = {"duplicate-item", "missing-instruction"}
 
 
 def reader_problems(wfile, target: str) -> list[Finding]:
-    """Keys and items that the wildcard readers (sanitize's per-target rules) mishandle."""
-    from wildcards_gen import sanitize
+    """What ``wildcards-gen check`` finds in the file (one rule set for both commands), as lint findings.
 
-    targets = sanitize.targets_of(target)
+    A problem that only some readers have is listed once per reader. JSONL
+    files are not read by any wildcard reader: they get no reader findings.
+    """
+    from wildcards_gen import sanitize
+    from wildcards_gen.commands.check import check_file
+
+    if wfile.data is None:
+        return []
     found = []
-    jsonl = wfile.data is None
-    for key in wfile.keys:
-        where = "/".join(key.parent + (str(key.name),))
-        if not isinstance(key.name, str):
-            found.append(Finding("key", where, key.line, str(key.name),
-                                 f"YAML reads this key as {type(key.name).__name__}, not a string; PyYAML readers drop or mangle it"))
-        elif not jsonl and _plain_string(key.name) and sanitize.yaml11_type(key.name):
-            found.append(Finding("key", where, key.line, key.name,
-                                 f"unquoted, YAML 1.1 (PyYAML) reads it as {sanitize.yaml11_type(key.name)}"))
-        for reader in targets:
-            for problem in sanitize.key_problems(str(key.name), reader, top=not key.parent):
-                found.append(Finding("key", where, key.line, str(key.name), problem, sanitize.TARGET_NAMES[reader]))
-        if not jsonl and key.value is None:
-            found.append(Finding("structure", where, key.line, str(key.name),
-                                 "key without a value (readers turn it into junk or drop it)"))
-        elif not jsonl and not isinstance(key.value, (dict, list)):
-            found.append(Finding("structure", where, key.line, str(key.name),
-                                 "a single value where a list belongs"))
-        elif isinstance(key.value, list) and not key.value:
-            found.append(Finding("structure", where, key.line, str(key.name), "empty list"))
-    for leaf in wfile.leaves:
-        where = "/".join(leaf.path)
-        if leaf.node is None and not jsonl:
-            continue  # reported above as structure
-        for item, line in zip(leaf.items, leaf.item_lines):
-            if not isinstance(item, str):
-                found.append(Finding("item", where, line, str(item),
-                                     f"YAML reads this item as {type(item).__name__}, not a string"))
-                continue
-            if not jsonl and _plain_string(item) and sanitize.yaml11_type(item):
-                found.append(Finding("item", where, line, item,
-                                     f"unquoted, YAML 1.1 (PyYAML) reads it as {sanitize.yaml11_type(item)}"))
-            for reader in targets:
-                for problem in sanitize.item_problems(item, reader):
-                    found.append(Finding("item", where, line, item, problem, sanitize.TARGET_NAMES[reader]))
+    for problem in check_file(wfile.path, target):
+        if problem.code in _NOT_LINTED:
+            continue
+        kind = _KIND_OF_CODE.get(problem.code, "structure")
+        readers = [None] if set(problem.targets) == set(sanitize.TARGETS) else problem.targets
+        for reader in readers:
+            found.append(Finding(kind, problem.path, problem.line, _subject(problem), problem.message,
+                                 sanitize.TARGET_NAMES[reader] if reader else None))
     return found
+
+
+def _subject(problem) -> str:
+    """The key or item a problem is about (the last part of its path when the message names none)."""
+    quoted = re.search(r"(?:key|item) '((?:[^'\\]|\\.)*)'", problem.message)
+    return quoted.group(1) if quoted else problem.path.rsplit("/", 1)[-1]
 
 
 def lint_file(wfile, options: dict, target: str, semantic: bool = True) -> dict:

@@ -214,9 +214,8 @@ class Namer:
 
     def allowed(self, wnid: str) -> bool:
         """Strictly below the list's category (when known), and not named like it."""
-        if self.ctx.synset:
-            if wnid == self.ctx.synset or self.ctx.synset not in self.ancestors(wnid):
-                return False
+        if self.ctx.synset and (wnid == self.ctx.synset or self.ctx.synset not in self.ancestors(wnid)):
+            return False
         synset = self.wn.synset(wnid)
         return synset is not None and synset.display.casefold() != self.parent.casefold()
 
@@ -235,7 +234,7 @@ class Namer:
         if medoid_synset is None and known:
             medoid_synset = max(known, key=lambda s: (sum(1 for t in known if t == s), s))
         if medoid_synset is not None:
-            counts = Counter()
+            counts: Counter = Counter()
             for s in known:
                 counts.update(self.ancestors(s))
             need = MAJORITY * len(rows)
@@ -306,7 +305,8 @@ def evict(wn, named, leftovers, ctx: ArrangeContext):
     it; :func:`absorb` gives it a better home if one exists. Groups left
     without members are dropped.
     """
-    out, extra = [], []
+    out: list = []
+    extra: list = []
     for group in named:
         if not group[0]:
             out.append(group)
@@ -345,7 +345,7 @@ def absorb(wn, named, leftovers, ctx: ArrangeContext):
     return named, keep
 
 
-def rest_groups(wn, namer: "Namer", named, leftovers, ctx: ArrangeContext, min_cluster: int):
+def rest_groups(wn, namer: Namer, named, leftovers, ctx: ArrangeContext, min_cluster: int):
     """Regroup a remainder the clusters missed by what WordNet says its terms have in common.
 
     Repeatedly takes the hypernym (strictly below the list's category, and
@@ -354,7 +354,7 @@ def rest_groups(wn, namer: "Namer", named, leftovers, ctx: ArrangeContext, min_c
     """
     taken = [g[0] for g in named if g[0]]
     while len(leftovers) >= min_cluster:
-        counts = Counter()
+        counts: Counter = Counter()
         for row in leftovers:
             synset = ctx.term_synsets[row]
             if synset is not None:
@@ -389,10 +389,11 @@ def unique_names(namer: Namer, named, ctx: ArrangeContext):
     Returns ``(groups, rows_for_the_rest)``.
     """
     taken = {t.casefold() for t in ctx.taken} | {namer.parent.casefold()}
-    out, rest = [], []
-    by_name = {}
+    out: list = []
+    rest: list = []
+    by_name: dict = {}
     for group in sorted(named, key=lambda g: (-len(g[3]), g[1], g[0] or "")):
-        synset, display, instruction, rows = group
+        synset, display, _instruction, rows = group
         choice = display if display.casefold() not in taken else None
         if choice is None and synset:
             lemmas = namer.wn.synset(synset).lemmas

@@ -35,7 +35,7 @@ from wildcards_gen.shaping.options import (
     skip_list,
 )
 from wildcards_gen.shaping.preview import truncate, walk_preview
-from wildcards_gen.shaping.shaper import Shaper, descendant_counts
+from wildcards_gen.shaping.shaper import Shaper, descendant_counts, shape_tree
 
 __all__ = [
     "DEFAULT_PRESET", "PRESETS", "SETTING_NAMES", "THRESHOLDS", "Matcher", "Settings", "Shaper", "click_options",
@@ -61,11 +61,3 @@ def shape(raw_roots: list[RawNode], dataset, run) -> list[Category] | None:
     if not options.get("smart"):
         return tree.to_categories(raw_roots, options.get("depth"), run)
     return shape_tree(raw_roots, dataset, run)
-
-
-def shape_tree(raw_roots, dataset, run) -> list[Category]:
-    options = run.options
-    settings = resolve_settings(options, dataset)
-    config = load_config(options["smart_config"]) if options.get("smart_config") else {}
-    shaper = Shaper(raw_roots, dataset, run, settings, skip_list(options, dataset), config, options.get("depth"))
-    return shaper.shape()

@@ -5,7 +5,7 @@ from __future__ import annotations
 from wildcards_gen import presets, tree
 from wildcards_gen.engine import RawNode
 from wildcards_gen.shaping.options import SETTING_NAMES, explicit_flags, preset_values, resolve_settings
-from wildcards_gen.shaping.shaper import descendant_counts
+from wildcards_gen.shaping.shaper import descendant_counts, shape_tree
 
 TARGET_LIST = 20  # lists of roughly 10-50 terms sample well as wildcards
 
@@ -14,7 +14,9 @@ def tree_statistics(raw_roots: list[RawNode], run) -> dict:
     """Counts, depth histogram, branching and size percentiles of a raw tree (one pass)."""
     counts = descendant_counts(raw_roots, id if run.options.get("preview_truncated") else None)
     levels: dict[int, int] = {}
-    branching, sizes, wn_depths = [], [], {}
+    branching: list[int] = []
+    sizes: list[int] = []
+    wn_depths: dict[int, int] = {}
     ids, leaf_names = set(), set()
     nodes = leaves = 0
     wordnet = run.wordnet
@@ -48,13 +50,12 @@ def _pct(values: list, q: float):
 def trial(raw_roots, dataset, run, overrides: dict) -> dict:
     """Shape and finalize with other settings, on a private report; the figures of the result."""
     import statistics  # --analyze only
+
     from wildcards_gen.model import Run
     from wildcards_gen.stats import Stats
 
     options = {**run.options, "smart": True, **overrides}
     trial_run = Run(run.dataset, options, Stats(), run.cache_dir, 0)
-    from wildcards_gen.shaping import shape_tree
-
     cats = tree.finalize(shape_tree(raw_roots, dataset, trial_run), trial_run)
     lists, n, deepest = [], 0, 0
     template = options.get("orphans_label_template") or tree.DEFAULT_ORPHANS_TEMPLATE

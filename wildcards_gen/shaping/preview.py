@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from wildcards_gen.engine import RawNode, check_nodes, children_of
+from wildcards_gen.model import Node
 from wildcards_gen.plugins import first_result_caller
 
 
 def truncate(raw_roots: list[RawNode], limit: int) -> tuple[list[RawNode], bool]:
     """The first ``limit`` nodes breadth first, in dataset order (copies; the input is kept)."""
-    queue = [(r, None) for r in raw_roots]
+    queue: list[tuple[RawNode, RawNode | None]] = [(r, None) for r in raw_roots]
     roots: list[RawNode] = []
     kept = 0
     head = 0
@@ -30,7 +31,7 @@ def walk_preview(hook, dataset, run, roots, limit: int) -> list[RawNode]:
     first never loops on a cycle: it stops after ``limit`` nodes.
     """
     iter_children = first_result_caller(hook.iter_children)
-    queue = [(r, None) for r in check_nodes(roots, dataset.plugin, "find_roots")]
+    queue: list[tuple[Node, RawNode | None]] = [(r, None) for r in check_nodes(roots, dataset.plugin, "find_roots")]
     out: list[RawNode] = []
     head = 0
     while head < len(queue) and head < limit:

@@ -13,8 +13,15 @@ from wildcards_gen import tree
 from wildcards_gen.engine import RawNode
 from wildcards_gen.model import Category
 from wildcards_gen.sanitize import clean_item
-from wildcards_gen.shaping.config import Matcher
-from wildcards_gen.shaping.options import SETTING_NAMES, THRESHOLDS, Settings, preset_values
+from wildcards_gen.shaping.config import Matcher, load_config
+from wildcards_gen.shaping.options import (
+    SETTING_NAMES,
+    THRESHOLDS,
+    Settings,
+    preset_values,
+    resolve_settings,
+    skip_list,
+)
 
 
 def _node_id(raw: RawNode):
@@ -262,3 +269,12 @@ def _shorter(items, n: int) -> bool:
 
 def _size(items) -> int:
     return len({clean_item(i) for i in items})
+
+
+def shape_tree(raw_roots, dataset, run) -> list[Category]:
+    """Smart-shape ``raw_roots`` with the run's settings (preset, flags, --smart-config, --depth)."""
+    options = run.options
+    settings = resolve_settings(options, dataset)
+    config = load_config(options["smart_config"]) if options.get("smart_config") else {}
+    shaper = Shaper(raw_roots, dataset, run, settings, skip_list(options, dataset), config, options.get("depth"))
+    return shaper.shape()

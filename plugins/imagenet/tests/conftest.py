@@ -1,8 +1,8 @@
-from wildcards_gen.testing import *  # noqa: F401,F403  (fixtures)
-
 import shutil
 
 import pytest
+
+from wildcards_gen.testing import *  # noqa: F403  (fixtures)
 
 LISTS = ("imagenet_synsets.txt", "imagenet12k_synsets.txt", "imagenet21k_goog_synsets.txt")
 

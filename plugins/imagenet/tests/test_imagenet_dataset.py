@@ -10,8 +10,8 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from imagenet_helpers import item_names, keys_and_items, load_yaml, names, raw_nodes, read_jsonl, walk_plugin
+
 from wildcards_gen.sanitize import clean_item, clean_key
 
 BIN = Path(sys.executable).parent
@@ -92,7 +92,7 @@ def entity_1k(seeded_cache, tmp_path_factory, class_sets, wn):
     result = CliRunner().invoke(create_cli(), ["dataset", "imagenet", "--root", "entity.n.01", "--filter", "1k",
                                                "--depth", "3", "-o", str(out), "--stats", str(stats)])
     assert result.exit_code == 0, result.output
-    raw, run = walk_plugin({"root": "entity.n.01", "filter": "1k"})
+    raw, _run = walk_plugin({"root": "entity.n.01", "filter": "1k"})
     return out, json.loads(stats.read_text()), raw
 
 

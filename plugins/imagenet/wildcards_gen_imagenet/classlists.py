@@ -126,9 +126,3 @@ def load_class_list(path, known=None) -> tuple:
     if not ids:
         raise UsageError(f"--class-list {path}: no WNIDs in the file")
     return tuple(ids)
-
-
-def sha256_of(path) -> str:
-    import hashlib  # only when a class list is checked: keeps CLI start-up light
-
-    return hashlib.sha256(Path(path).read_bytes()).hexdigest()

@@ -13,6 +13,7 @@ from __future__ import annotations
 import re
 import threading
 from dataclasses import dataclass, field
+from typing import Any
 
 from wildcards_gen import Node
 
@@ -46,8 +47,8 @@ def closure_of(wn, classes: frozenset) -> frozenset:
 class Hierarchy:
     """Children of any synset under this run's filter, strict mode and exclusions."""
 
-    wn: object
-    stats: object
+    wn: Any  # wildcards_gen.wordnet.WordNet
+    stats: Any  # wildcards_gen.stats.Stats
     classes: frozenset | None = None  # None: no filter
     strict: bool = False
     regexes: tuple = ()  # compiled patterns, matched against display names
@@ -87,7 +88,7 @@ class Hierarchy:
         if self.closure is None:
             return list(s.hyponyms)
         kids = [h for h in s.hyponyms if h in self.closure]
-        kids += [h for h in s.instance_hyponyms if h in self.classes and h not in kids]
+        kids += [h for h in s.instance_hyponyms if h in (self.classes or ()) and h not in kids]
         return kids
 
     def children(self, node_id: str) -> tuple:
@@ -113,7 +114,7 @@ class Hierarchy:
             if reason:
                 self._report_removed(child, reason)
                 continue
-            if self.prune and child not in self.classes and not self.children(child):
+            if self.prune and child not in (self.classes or ()) and not self.children(child):
                 continue  # everything below it was excluded (and reported)
             if self.strict:
                 primary = self.ambiguous(child)

@@ -12,7 +12,6 @@ from pathlib import Path
 import click
 
 from wildcards_gen import Dataset, UsageError, hookimpl
-
 from wildcards_gen_imagenet import classlists
 from wildcards_gen_imagenet.hierarchy import ABSTRACT, Hierarchy, compile_regexes
 

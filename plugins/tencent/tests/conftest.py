@@ -1,1 +1,1 @@
-from wildcards_gen.testing import *  # noqa: F401,F403  (fixtures)
+from wildcards_gen.testing import *  # noqa: F403  (fixtures)

@@ -9,7 +9,6 @@ import sys
 from pathlib import Path
 
 import pytest
-
 from tencent_reference import HIERARCHY
 
 SCRIPT = Path(sys.executable).parent / "wildcards-gen"

@@ -7,7 +7,6 @@ import http.server
 import threading
 
 import pytest
-
 from tencent_reference import HIERARCHY
 
 SHA256 = "4271c1bd49405c1453021a38039343bd810d8dc3a0fab23941fb286d528d45ce"
@@ -19,7 +18,7 @@ class Handler(http.server.BaseHTTPRequestHandler):
     body = b""
     hits: list = []
 
-    def do_GET(self):  # noqa: N802 (http.server's name)
+    def do_GET(self):
         self.hits.append(self.path)
         if self.path == "/good":
             self._send(self.body, len(self.body))

@@ -7,6 +7,7 @@ import shutil
 import threading
 
 from tencent_reference import HIERARCHY, read_input
+
 from wildcards_gen_tencent import hierarchy
 
 

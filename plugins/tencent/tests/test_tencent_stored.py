@@ -7,8 +7,8 @@ import os
 import shutil
 
 import pytest
-
 from tencent_reference import HIERARCHY
+
 from wildcards_gen import DataError
 from wildcards_gen.model import Run
 from wildcards_gen.stats import Stats
@@ -45,7 +45,7 @@ def snapshot(h, glosses):
 
 
 def test_written_once_and_read_back_the_same(setup):
-    path, stored_at, parses, load = setup
+    _path, stored_at, parses, load = setup
     first = load()
     assert len(parses) == 1 and stored_at.is_file()
     assert len(first[1]) == 11166 and first[1]["n02084071"].startswith("a member of the genus Canis")
@@ -85,7 +85,7 @@ def test_a_damaged_copy_is_ignored_and_rewritten(setup, damage):
 
 
 def test_a_bad_file_is_never_stored(setup):
-    path, stored_at, parses, load = setup
+    path, stored_at, _parses, load = setup
     lines = path.read_text(encoding="utf-8").split("\n")
     lines[5] = lines[5].replace("\t", " ", 1)
     path.write_text("\n".join(lines), encoding="utf-8")

@@ -30,7 +30,7 @@ _CLEAN_ROWS = re.compile(r"^(0|[1-9]\d*)\t(n\d{8})\t(-1|0|[1-9]\d*)\t"
 class Category(NamedTuple):
     """One line of the file (a tuple: 11,166 of them are built on every run)."""
 
-    index: int
+    index: int  # type: ignore[assignment]  # the file's own name for the column
     wnid: str
     parent: int  # -1 for a root
     names: tuple  # stripped synonyms, display name first
@@ -188,12 +188,12 @@ def _check_cycles(path: Path, categories: list[Category]) -> None:
     line = {c.index: c.line for c in categories}
     state: dict[int, int] = {}  # 1 = on the current chain, 2 = reaches a root
     for c in categories:
-        chain = []
+        chain: list[int] = []
         node = c.index
         while node != -1 and state.get(node) != 2:
             if state.get(node) == 1:
                 loop = chain[chain.index(node):]
-                first = min(loop, key=line.get)
+                first = min(loop, key=lambda i: line[i])
                 shown = loop[loop.index(first):] + loop[:loop.index(first)] + [first]
                 raise DataError(f"{path}:{line[first]}: category {first} is its own ancestor "
                                 f"(cycle {' -> '.join(map(str, shown))})")

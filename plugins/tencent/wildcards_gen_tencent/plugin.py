@@ -13,7 +13,6 @@ from typing import NamedTuple
 import click
 
 from wildcards_gen import Dataset, Node, UsageError, hookimpl
-
 from wildcards_gen_tencent import hierarchy, source, stored
 
 NAME = "tencent"
@@ -125,8 +124,10 @@ def select_root(h: hierarchy.Hierarchy, text: str, run=None) -> hierarchy.Catego
 
 def _nearest(h, wnid: str, run) -> str:
     """For a WordNet synset outside the file: its closest ancestor that the file has."""
-    wn = run.wordnet if run is not None else None
-    synset = wn.synset(wnid) if wn is not None else None
+    if run is None:
+        return ""
+    wn = run.wordnet
+    synset = wn.synset(wnid)
     if synset is None:
         return ""
     level, frontier, seen = 0, [wnid], {wnid}

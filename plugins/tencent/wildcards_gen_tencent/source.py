@@ -11,7 +11,6 @@ import os
 from pathlib import Path
 
 from wildcards_gen import DataError
-
 from wildcards_gen_tencent import hierarchy
 
 FILENAME = "dictionary_and_semantic_hierarchy.txt"

@@ -15,7 +15,6 @@ import threading
 from pathlib import Path
 
 from wildcards_gen import DataError
-
 from wildcards_gen_tencent import hierarchy
 
 FORMAT = 1

@@ -1,0 +1,31 @@
+"""The options every dataset command shares (output, format, depth, workers, readers)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import click
+
+
+def common_options() -> list[click.Option]:
+    """Options every dataset shares; the dataset's own come after them."""
+    return [
+        click.Option(["-o", "--output"], type=click.Path(dir_okay=False, allow_dash=True, path_type=Path), default=None,
+                     help="Output file ('-': standard output). Default: ./<dataset>.yaml in the current folder."),
+        click.Option(["--format", "fmt"], type=click.Choice(["yaml", "jsonl"]), default=None,
+                     help="Output format. Default: yaml, or jsonl when the output ends in .jsonl."),
+        click.Option(["--depth"], type=click.IntRange(min=1), default=None,
+                     help="At most N levels of category keys (the root is level 1); deeper nodes are flattened into the lists of level N. Default: the whole tree."),
+        click.Option(["--glosses/--no-glosses"], default=True, show_default=True,
+                     help="Write each category's WordNet definition as a '# instruction:' comment."),
+        click.Option(["--workers"], type=click.IntRange(min=1), default=None,
+                     help="Threads in the shared pool. Default: the CPU count; 1 runs without a pool."),
+        click.Option(["--stats", "stats_file"], type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+                     default=None,
+                     help="Write the JSON run report (counts, timings, removals, rewrites) to this file."),
+        click.Option(["--target"], type=click.Choice(["dynamicprompts", "impact", "generator", "all"]),
+                     default="all", show_default=True,
+                     help="Make names clean for this reader: Dynamic Prompts, ComfyUI-Impact-Pack, the wildcards-generator web app, or all three (each rewrite counted in --stats)."),
+        click.Option(["--key-style"], type=click.Choice(["as-is", "snake", "kebab"]), default="as-is",
+                     show_default=True, help="Write keys as they are, as snake_case or as kebab-case."),
+    ]

@@ -80,7 +80,7 @@ def registry():
     from wildcards_gen.plugins import get_registry
 
     reg = get_registry()
-    reg.datasets  # noqa: B018 (declarations are collected now, so a refused one is reported with the rest)
+    reg.declarations("dataset")  # collected now, so a refused declaration is reported with the rest
     if reg.broken and not settings().quiet and not reg.warned:
         for broken in reg.broken:
             click.echo(f"Warning: plugin {broken.name!r} failed to load: {broken.error}", err=True)

@@ -104,8 +104,9 @@ def test_implementations_with_fewer_arguments_and_wrappers_for_every_hook(cli, r
     assert wrapper.calls["iter_children"] == 4  # the root and its three leaves
 
     arranged = tmp_path / "d.yaml"
-    result = cli(*DOGS, "--embedder", "tiny", "--arranger", "halves", "--halves-first-name", "early dogs",
-                 "-o", arranged, "--stats", tmp_path / "d.json")
+    fresh = f"model-{tmp_path.name}-{os.getpid()}"  # a model name the embedding cache has not seen
+    result = cli(*DOGS, "--embedder", "tiny", "--embed-model", fresh, "--arranger", "halves",
+                 "--halves-first-name", "early dogs", "-o", arranged, "--stats", tmp_path / "d.json")
     assert result.exit_code == 0, result.output
     assert wrapper.calls["embed_batch"] == 1 and wrapper.calls["arrange"] >= 1
     text = arranged.read_text()

@@ -1,0 +1,1 @@
+"""An example wildcards-gen dataset plugin: dishes of the world by cuisine."""

@@ -60,7 +60,8 @@ def bench(label, name, args, repeat):
         for _ in range(repeat):
             run = Run(name, options_for(dataset, args + ["--smart", "--preset", preset]), Stats(), paths.cache_dir())
             t0 = time.perf_counter()
-            categories = shaping.shape(raw, dataset, run)
+            with pipeline.paused_gc():  # as a real run has it
+                categories = shaping.shape(raw, dataset, run)
             t1 = time.perf_counter()
             categories = tree.finalize(categories, run)
             t2 = time.perf_counter()

@@ -125,7 +125,7 @@ def test_help_and_plugins_do_not_import_heavy_libraries():
     code = ("import sys\nfrom wildcards_gen.cli import create_cli\n"
             "for args in (['--help'], ['plugins'], ['dataset', 'imagenet', '--help']):\n"
             "    try:\n        create_cli()(args)\n    except SystemExit:\n        pass\n"
-            "print(sorted(m for m in ('numpy', 'torch', 'sklearn', 'sentence_transformers') if m in sys.modules))")
+            "print(sorted(m for m in ('numpy', 'scipy', 'torch', 'sklearn', 'sentence_transformers') if m in sys.modules))")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
@@ -234,12 +234,12 @@ def test_runs_import_only_what_they_use(tmp_path):
     code = ("import sys\nfrom wildcards_gen.cli import create_cli\n"
             "args = ['-q', 'dataset', 'imagenet', '--root', 'dog.n.01', '--smart', '-o', sys.argv[1]] + sys.argv[2:]\n"
             "try:\n    create_cli()(args)\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-            "print(sorted(m for m in ('numpy', 'torch', 'sklearn', 'sentence_transformers') if m in sys.modules))")
+            "print(sorted(m for m in ('numpy', 'scipy', 'torch', 'sklearn', 'sentence_transformers') if m in sys.modules))")
     plain = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.yaml")], capture_output=True, text=True, timeout=300)
     assert plain.returncode == 0, plain.stderr
     assert plain.stdout.strip().splitlines()[-1] == "[]"
     arranged = subprocess.run([sys.executable, "-c", code, str(tmp_path / "b.yaml"), "--semantic-arrange", "--embedder", "wordnet"],
                               capture_output=True, text=True, timeout=300)
     assert arranged.returncode == 0, arranged.stderr
-    assert arranged.stdout.strip().splitlines()[-1] == "['numpy', 'sklearn']"
+    assert arranged.stdout.strip().splitlines()[-1] == "['numpy', 'scipy']"
     assert "hunting dog" in (tmp_path / "b.yaml").read_text()

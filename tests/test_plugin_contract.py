@@ -334,7 +334,10 @@ def test_arrangers_are_listed_and_one_with_a_clashing_option_is_unusable(cli, re
 
 NO_SKLEARN = """
 import sys
-sys.modules["sklearn"] = None  # as if scikit-learn were not installed
+sys.modules["sklearn"] = None  # as if scikit-learn were not installed (and scipy, with a second argument)
+if len(sys.argv) > 1 and sys.argv[1] == "--no-scipy":
+    sys.argv.pop(1)
+    sys.modules["scipy"] = None
 from wildcards_gen import Group, hookimpl
 from wildcards_gen.cli import run
 from wildcards_gen.plugins import get_registry
@@ -355,16 +358,19 @@ sys.exit(run(sys.argv[1:]))
 """
 
 
-def test_scikit_learn_is_needed_only_by_the_builtin_arranger(tmp_path):
-    base = [sys.executable, "-c", NO_SKLEARN, "dataset", "imagenet", "--root", "dog.n.01", "--smart",
-            "--semantic-arrange"]
-    plugin = subprocess.run([*base, "--arranger", "letters", "-o", str(tmp_path / "l.yaml")],
-                            capture_output=True, text=True)
-    assert plugin.returncode == 0, plugin.stderr
-    assert "a to m:" in (tmp_path / "l.yaml").read_text()
-    builtin = subprocess.run([*base, "-o", str(tmp_path / "b.yaml")], capture_output=True, text=True)
-    assert builtin.returncode == 2
-    assert "the builtin arranger needs scikit-learn: pip install 'wildcards-gen[arrange]'" in builtin.stderr
+def test_arrangement_needs_no_scikit_learn_and_a_missing_library_names_the_extra(tmp_path):
+    args = ["dataset", "imagenet", "--root", "dog.n.01", "--smart", "--semantic-arrange", "--embedder", "wordnet"]
+    for arranger in ("letters", "builtin"):
+        out = tmp_path / f"{arranger}.yaml"
+        done = subprocess.run([sys.executable, "-c", NO_SKLEARN, *args, "--arranger", arranger, "-o", str(out)],
+                              capture_output=True, text=True)
+        assert done.returncode == 0, done.stderr
+    assert "a to m:" in (tmp_path / "letters.yaml").read_text()
+    assert "hound:" in (tmp_path / "builtin.yaml").read_text()
+    missing = subprocess.run([sys.executable, "-c", NO_SKLEARN, "--no-scipy", *args, "-o", str(tmp_path / "x.yaml")],
+                             capture_output=True, text=True)
+    assert missing.returncode == 2
+    assert "semantic arrangement needs scipy: pip install 'wildcards-gen[arrange]'" in missing.stderr
 
 
 def test_extras_are_the_smallest_sets_the_errors_name():
@@ -373,7 +379,7 @@ def test_extras_are_the_smallest_sets_the_errors_name():
     project = tomllib.loads((Path(__file__).parents[1] / "pyproject.toml").read_text())["project"]
     extras = project["optional-dependencies"]
     names = {extra: {d.split(">")[0].split("=")[0].strip() for d in deps} for extra, deps in extras.items()}
-    assert names["arrange"] == {"numpy", "scikit-learn"}
+    assert names["arrange"] == {"numpy", "scipy"}
     assert names["embeddings"] == {"wildcards-gen[arrange]", "sentence-transformers"}
 
 

@@ -19,16 +19,17 @@ numpy and scikit-learn are imported inside functions only.
 from __future__ import annotations
 
 import contextlib
-import threading
 from collections import Counter
 from dataclasses import dataclass, field
+from typing import Any
 
 import click
 
 from wildcards_gen.errors import PluginError, UsageError
 from wildcards_gen.model import ArrangeContext, Category, Group
 
-MAX_DEPTH = 2  # arrangement levels below a list (the first split and one more)
+MAX_DEPTH = 3  # arrangement levels below a list (the first split and two more)
+DEFAULT_MIN_ITEMS = 10
 CLEAN_MIN_ITEMS = 5
 CLEAN_MAX_SHARE = 0.1  # never remove more than this share of a list
 DEFAULT_CLEAN_THRESHOLD = 0.6
@@ -70,8 +71,8 @@ def click_options(arrangers: bool = True) -> list:
     """
     params = [
         click.Option(["--semantic-arrange/--no-semantic-arrange"], default=None,
-                     help="Split long lists into named sub-groups (embeddings clustered, named from WordNet; "
-                          "see --arranger). Off by default: no preset turns it on."),
+                     help="Split long lists into named sub-groups (embeddings and WordNet; see --arranger). "
+                          "Off by default: no preset turns it on."),
         click.Option(["--semantic-clean/--no-semantic-clean"], default=False, show_default=True,
                      help="Remove outliers from lists (never a term WordNet places below the list's category); "
                           "every removal is in the --stats report."),
@@ -80,21 +81,17 @@ def click_options(arrangers: bool = True) -> list:
         click.Option(["--arranger"], default=None, callback=_choice("arranger"),
                      help=f"Arranger for --semantic-arrange (installed: {_installed('arranger')}). "
                           f"Default: {DEFAULT_ARRANGER}."),
-        click.Option(["--semantic-arrange-threshold"], type=click.FloatRange(0, 1), default=0.5, show_default=True,
-                     help="builtin arranger: keep a cluster when its members' mean HDBSCAN membership probability reaches this."),
-        click.Option(["--semantic-arrange-min-cluster"], type=click.IntRange(min=2), default=5, show_default=True,
-                     help="Smallest sub-group to form."),
-        click.Option(["--semantic-arrange-min-items"], type=click.IntRange(min=2), default=None,
-                     help="Arrange only lists with at least this many items. Default: twice --semantic-arrange-min-cluster."),
+        click.Option(["--semantic-arrange-min-items"], type=click.IntRange(min=2), default=DEFAULT_MIN_ITEMS,
+                     show_default=True, help="Arrange only lists with at least this many items."),
+        click.Option(["--semantic-arrange-min-cluster"], type=click.IntRange(min=2), default=3, show_default=True,
+                     help="Smallest sub-group to form; smaller clusters join the group they are closest to."),
         click.Option(["--semantic-arrange-max-group"], type=click.IntRange(min=4), default=40, show_default=True,
-                     help="A named sub-group larger than this is arranged again (one more level at most)."),
-        click.Option(["--semantic-arrange-method"], type=click.Choice(["eom", "leaf"]), default="leaf", show_default=True,
-                     help="builtin arranger: HDBSCAN cluster selection, leaf (many fine clusters, which WordNet naming "
-                          "then merges) or eom (fewer, broader ones)."),
-        click.Option(["--semantic-arrange-pca"], type=click.IntRange(min=0), default=32, show_default=True,
-                     help="builtin arranger: reduce vectors to this many PCA components before clustering (0: no reduction)."),
+                     help="A sub-group larger than this is arranged again, one level deeper."),
+        click.Option(["--semantic-arrange-max-depth"], type=click.IntRange(min=1), default=MAX_DEPTH, show_default=True,
+                     help="At most this many levels of sub-groups below a list."),
         click.Option(["--embedder"], default=None, callback=_choice("embedder"),
-                     help=f"Embedder for arrangement and cleaning (installed: {_installed('embedder')}). Default: wordnet."),
+                     help=f"Embedder for arrangement and cleaning (installed: {_installed('embedder')}). Default: "
+                          "sentence-transformers (all-MiniLM-L6-v2) when installed, else wordnet (no weights)."),
         click.Option(["--embed-model"], default=None,
                      help="Model name or local folder for the sentence-transformers embedder. Default: all-MiniLM-L6-v2."),
         click.Option(["--embed-batch-size"], type=click.IntRange(min=1), default=64, show_default=True,
@@ -150,62 +147,109 @@ def chosen_arranger(run, registry):
     return arranger
 
 
-# -- contexts ------------------------------------------------------------------------
+# -- senses and what gets embedded ----------------------------------------------------
 
-_anc_memo: dict = {}
-_anc_lock = threading.Lock()
-
-
-def ancestors(wn, wnid: str) -> frozenset:
-    """Every hypernym above ``wnid`` (as ``WordNet.ancestors``), built from its parents' memoised sets."""
-    hit = _anc_memo.get(wnid)
-    if hit is None:
-        synset = wn.synset(wnid)
-        found: set = set()
-        for parent in (synset.hypernyms + synset.instance_hypernyms) if synset is not None else ():
-            found.add(parent)
-            found |= ancestors(wn, parent)
-        hit = frozenset(found)
-        with _anc_lock:
-            _anc_memo[wnid] = hit
-    return hit
-
-
-def resolve_term(wn, term: str, context: str | None):
-    """The WNID of ``term``: its first sense below ``context``, else its first sense."""
-    senses = wn.senses(term)
-    if not senses:
-        return None
-    if context:
-        for sense in senses:
-            if sense.wnid == context or context in ancestors(wn, sense.wnid):
-                return sense.wnid
-    return senses[0].wnid
-
-
-def protected(wn, term: str, context: str | None) -> bool:
+def protected(wn, term: str, category: str | None) -> bool:
     """True when some sense of ``term`` is, per WordNet, a kind of the list's category."""
-    if not context:
+    from wildcards_gen.senses import candidates
+    from wildcards_gen.wordnet_measures import closure
+
+    if not category:
         return False
-    return any(s.wnid == context or context in ancestors(wn, s.wnid) for s in wn.senses(term))
+    return any(category in closure(wn, s.wnid) for s in candidates(wn, term)[0])
 
 
-def context_for(name: str, synset: str | None, terms, taken=(), level: int = 1) -> ArrangeContext:
+def context_for(name: str, synset: str | None, terms, taken=(), level: int = 1,
+                vectors_of: str = "text") -> ArrangeContext:
     """The :class:`ArrangeContext` of a list: its category (from ``name`` when not given) and each term's sense."""
-    from wildcards_gen import wordnet
+    from wildcards_gen import senses, wordnet
 
     wn = wordnet.get()
     if synset is None and name:
-        primary = wn.primary(name)
-        synset = primary.wnid if primary else None
-    return ArrangeContext(synset, tuple(resolve_term(wn, t, synset) for t in terms), tuple(taken), level)
+        synset = senses.resolve_category(wn, name, terms)
+    chosen = senses.choose_senses(wn, list(terms), synset)
+    return ArrangeContext(synset, tuple(c.wnid for c in chosen), tuple(taken), level,
+                          tuple(c.ambiguous for c in chosen), vectors_of)
 
 
-def embedding_text(wn, term: str, wnid: str | None, embedder: str) -> str:
-    """What gets embedded: the exact sense for the WordNet embedder, the term otherwise."""
-    if embedder == "wordnet" and wnid:
-        return wn.synset(wnid).name
-    return term
+@dataclass
+class Job:
+    """One list to clean or arrange, and what is known about it once prepared."""
+
+    path: str
+    name: str
+    synset: str | None  # the list's category, when known
+    terms: list
+    taken: tuple = ()
+    senses: list = field(default_factory=list)  # a senses.SenseChoice per term
+    texts: list = field(default_factory=list)  # what is embedded for each term
+    rows: list = field(default_factory=list)  # each term's row in the embedding matrix
+    clean_rows: list = field(default_factory=list)  # the rows outliers are measured on (the bare terms)
+
+
+def embed_lists(jobs: list[Job], run_or_options, registry=None, known: dict | None = None, clean: bool = False):
+    """Choose every term's sense in its list and embed every list in one call; ``(matrix, vectors_of)``.
+
+    With an embedder of synsets (``input="synset"``, the ``wordnet`` embedder) the
+    senses come first and each term is embedded as its chosen sense. With a text
+    embedder each term is embedded through the embedder's template (``a photo of a
+    <term>`` for sentence-transformers) together with the glosses of its candidate
+    senses, which then help choose the sense (the gloss nearest to the term's list
+    neighbours gains), and with ``clean`` the bare terms too (outliers are measured
+    on them). ``known``: ``{term: [wnid, ...]}``, the synsets the dataset's nodes of
+    that name carry (see :func:`known_senses`).
+    """
+    import numpy as np
+
+    from wildcards_gen import embeddings, senses, wordnet
+
+    options = getattr(run_or_options, "options", run_or_options)
+    wn: Any = wordnet.get()
+    name = embeddings.resolve_embedder(options, registry)
+    kind, template = embeddings.embedder_input(name, registry)
+    for job in jobs:
+        if job.synset is None and job.name:
+            job.synset = senses.resolve_category(wn, job.name, job.terms)
+    if kind == "synset":
+        for job in jobs:
+            job.senses = senses.choose_senses(wn, job.terms, job.synset, known=known)
+            job.texts = [wn.synset(c.wnid).name if c.wnid else t for t, c in zip(job.terms, job.senses)]
+        texts = sorted({t for job in jobs for t in job.texts}, key=_sort_key)
+        matrix = embeddings.embed_texts(texts, run_or_options, registry)
+        row_of = {t: i for i, t in enumerate(texts)}
+    else:
+        for job in jobs:
+            job.texts = [template.format(t) for t in job.terms]
+        extra = {g for job in jobs for g in senses.gloss_texts(wn, job.terms)}
+        if clean:
+            extra |= {t for job in jobs for t in job.terms}
+        texts = sorted({t for job in jobs for t in job.texts} | extra, key=_sort_key)
+        matrix = embeddings.embed_texts(texts, run_or_options, registry)
+        row_of = {t: i for i, t in enumerate(texts)}
+        unit = embeddings.cosine_normalise(np.asarray(matrix, dtype=np.float64))
+        for job in jobs:
+            X = unit[[row_of[t] for t in job.texts]]
+            evidence = senses.gloss_evidence(wn, job.terms, X, lambda gloss: unit[[row_of[g] for g in gloss]])
+            job.senses = senses.choose_senses(wn, job.terms, job.synset, evidence, known=known)
+    for job in jobs:
+        job.rows = [row_of[t] for t in job.texts]
+        job.clean_rows = [row_of[t] for t in job.terms] if clean and kind == "text" else job.rows
+    return matrix, kind
+
+
+def report_senses(job: Job, stats) -> None:
+    """Each term's chosen sense in the run report (``sense`` events), and the counts."""
+    from wildcards_gen import wordnet
+
+    wn: Any = wordnet.get()
+    for term, choice in zip(job.terms, job.senses):
+        if choice.wnid is None:
+            stats.incr("senses.unknown")
+            stats.event("sense", list=job.path, term=term, synset=None, ambiguous=False)
+            continue
+        stats.incr("senses.ambiguous" if choice.ambiguous else "senses.clear")
+        stats.event("sense", list=job.path, term=term, synset=wn.synset(choice.wnid).name,
+                    ambiguous=choice.ambiguous, found_as=choice.how, candidates=len(choice.candidates))
 
 
 # -- one list ----------------------------------------------------------------------
@@ -249,30 +293,10 @@ def _sort_key(text: str):
 
 
 @dataclass
-class Job:
-    path: str
-    name: str
-    synset: str | None
-    terms: list
-    term_synsets: list = field(default_factory=list)
-    texts: list = field(default_factory=list)
-    taken: tuple = ()
-
-
-@dataclass
 class Result:
     items: list  # what stays in the list (all of it when not arranged)
     removed: list  # (term, distance)
     groups: list | None  # [(Group, sub-result or None)]
-
-
-def prepare(job: Job, embedder: str) -> Job:
-    from wildcards_gen import wordnet
-
-    wn = wordnet.get()
-    job.term_synsets = [resolve_term(wn, t, job.synset) for t in job.terms]
-    job.texts = [embedding_text(wn, t, s, embedder) for t, s in zip(job.terms, job.term_synsets)]
-    return job
 
 
 def clean(job: Job, vectors, threshold: float):
@@ -301,49 +325,73 @@ def clean(job: Job, vectors, threshold: float):
     return keep, [(job.terms[i], round(float(dist[i]), 4)) for i in removed]
 
 
-def process(job: Job, matrix, rows, run, registry, do_clean, do_arrange) -> Result:
+def process(job: Job, matrix, vectors_of: str, run, registry, do_clean: bool, do_arrange: bool,
+            progress=None) -> Result:
     """Clean and arrange one list (runs on a worker thread; touches only its own data)."""
-    vectors = matrix[rows]
+    vectors = matrix[job.rows]
     keep = list(range(len(job.terms)))
-    removed = []
+    removed: list = []
     if do_clean:
-        keep, removed = clean(job, vectors, float(run.options.get("semantic_clean_threshold") or DEFAULT_CLEAN_THRESHOLD))
+        keep, removed = clean(job, matrix[job.clean_rows],
+                              float(run.options.get("semantic_clean_threshold") or DEFAULT_CLEAN_THRESHOLD))
     terms = [job.terms[i] for i in keep]
     groups = None
     if do_arrange and len(terms) >= min_items(run):
-        groups = arrange_level(job.name, job.synset, terms, [job.term_synsets[i] for i in keep],
-                               vectors[keep], run, registry, job.taken, 1)
+        context = ArrangeContext(job.synset, tuple(job.senses[i].wnid for i in keep), job.taken, 1,
+                                 tuple(job.senses[i].ambiguous for i in keep), vectors_of)
+        groups = arrange_level(job.name, terms, vectors[keep], context, run, registry)
+    if progress is not None:
+        progress.update(1)
     return Result(terms, removed, groups)
 
 
-def arrange_level(name, synset, terms, term_synsets, vectors, run, registry, taken, level):
-    """Arrange one list; a named group larger than the maximum is arranged again, once."""
-    context = ArrangeContext(synset, tuple(term_synsets), tuple(taken), level)
+def arrange_level(name, terms, vectors, context: ArrangeContext, run, registry):
+    """Arrange one list; a group larger than ``--semantic-arrange-max-group`` is arranged again below it."""
     groups = arrange_list(name, terms, vectors, context, run, registry)
     if not groups:
         return None
     index = {t: i for i, t in enumerate(terms)}
     max_group = int(run.options.get("semantic_arrange_max_group") or 40)
+    max_depth = int(run.options.get("semantic_arrange_max_depth") or MAX_DEPTH)
     out = []
     for group in groups:
         sub = None
-        if level < MAX_DEPTH and group.synset and len(group.terms) > max_group:
+        if context.level < max_depth and len(group.terms) > max_group:
             rows = [index[t] for t in group.terms]
-            sub = arrange_level(group.name, group.synset, list(group.terms), [term_synsets[r] for r in rows],
-                                vectors[rows], run, registry, (), level + 1)
+            below = ArrangeContext(group.synset or context.synset, tuple(context.term_synsets[r] for r in rows), (),
+                                   context.level + 1, tuple(context.ambiguous[r] for r in rows) if context.ambiguous
+                                   else (), context.vectors_of)
+            sub = arrange_level(group.name, list(group.terms), vectors[rows], below, run, registry)
         out.append((group, sub))
     return out
 
 
 def min_items(run) -> int:
-    value = run.options.get("semantic_arrange_min_items")
-    return int(value) if value else 2 * int(run.options.get("semantic_arrange_min_cluster") or 5)
+    return int(run.options.get("semantic_arrange_min_items") or DEFAULT_MIN_ITEMS)
 
 
 # -- the whole tree ------------------------------------------------------------------
 
-def arrange_tree(categories: list[Category], run, engine, registry) -> list[Category]:
-    """Clean and/or arrange every long enough list of the tree; returns the same roots."""
+def known_senses(raw_roots) -> dict:
+    """``{name: [wnid, ...]}``: the synsets the dataset's nodes of each name carry (every node of the tree)."""
+    found: dict = {}
+    stack = list(raw_roots)
+    while stack:
+        raw = stack.pop()
+        if raw.node.synset:
+            found.setdefault(raw.node.name, set()).add(raw.node.synset)
+        stack.extend(raw.children)
+    return {name: sorted(wnids) for name, wnids in found.items()}
+
+
+def arrange_tree(categories: list[Category], run, engine, registry, known: dict | None = None,
+                 progress=None) -> list[Category]:
+    """Clean and/or arrange every long enough list of the tree; returns the same roots.
+
+    ``known``: the synsets the dataset gave each name (:func:`known_senses`); a
+    term's sense is chosen among them rather than among all of WordNet's.
+    ``progress``: a tqdm-like bar, advanced once per list (from worker threads).
+    """
     from wildcards_gen import embeddings
 
     options = run.options
@@ -351,10 +399,10 @@ def arrange_tree(categories: list[Category], run, engine, registry) -> list[Cate
     do_clean = bool(options.get("semantic_clean"))
     if not (do_arrange or do_clean):
         return categories
-    embeddings.require_numpy("semantic arrangement" if do_arrange else "semantic cleaning")
+    # senses are chosen with sparse matrices (scipy) for every arranger
+    embeddings.require_numpy("semantic arrangement" if do_arrange else "semantic cleaning", ("scipy",))
     if do_arrange:
         chosen_arranger(run, registry)  # an unknown or unusable arranger fails before any work
-    embedder = embeddings.resolve_embedder(options, registry)
     smallest = min(min_items(run) if do_arrange else 10 ** 9, CLEAN_MIN_ITEMS if do_clean else 10 ** 9)
 
     targets, jobs = [], []
@@ -369,16 +417,15 @@ def arrange_tree(categories: list[Category], run, engine, registry) -> list[Cate
     if not jobs:
         return categories
 
-    with run.stats.timer("arrange.prepare"):
-        # WordNet lookups only: pure Python, which threads would slow down under the GIL
-        jobs = engine.map(prepare, [(job, embedder) for job in jobs], parallel=False)
-    texts = sorted({t for job in jobs for t in job.texts}, key=_sort_key)
-    with run.stats.timer("arrange.embed"):
-        matrix = embeddings.embed_texts(texts, run, registry)
-    row_of = {t: i for i, t in enumerate(texts)}
+    with run.stats.timer("arrange.senses_and_embed"):
+        matrix, vectors_of = embed_lists(jobs, run, registry, known, clean=do_clean)
+    for job in jobs:
+        report_senses(job, run.stats)
     with run.stats.timer("arrange.cluster"), _blas_threads(1 if engine.workers > 1 else None):
         # the pool supplies the parallelism: BLAS threads on top would oversubscribe the cores
-        results = engine.map(process, [(job, matrix, [row_of[t] for t in job.texts], run, registry, do_clean, do_arrange)
+        if progress is not None:
+            progress.total = len(jobs)
+        results = engine.map(process, [(job, matrix, vectors_of, run, registry, do_clean, do_arrange, progress)
                                        for job in jobs])
     glosses = options.get("glosses", True)
     template = options.get("orphans_label_template") or "other_{}"

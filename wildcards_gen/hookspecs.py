@@ -69,11 +69,17 @@ def iter_children(dataset: str, node: Node, run: Run) -> Sequence[Node] | None:
 def register_embedders(register: Callable[..., None]) -> None:
     """Declare the embedders this plugin provides.
 
-    :param register: call ``register(name, description, model_key=None)`` once
-        per embedder; ``--embedder NAME`` selects one and ``wildcards-gen
-        plugins`` lists it. ``model_key(model) -> str`` names the model in the
-        embedding cache (default: ``--embed-model`` as given, or ``""``);
-        change it whenever your vectors change.
+    :param register: call ``register(name, description, model_key=None,
+        input="text", template="{}")`` once per embedder; ``--embedder NAME``
+        selects one and ``wildcards-gen plugins`` lists it. ``model_key(model) ->
+        str`` names the model in the embedding cache (default: ``--embed-model``
+        as given, or ``""``); change it whenever your vectors change.
+        ``input="synset"`` declares an embedder of WordNet synsets: it is given
+        each term's chosen sense as a synset name (``dog.n.01``), or the term
+        when WordNet does not know it. A text embedder is given the terms (for
+        outliers), ``template.format(term)`` (for arrangement; e.g. ``"a photo
+        of a {}"``) and ``"<lemma>: <gloss>"`` for each candidate sense of a
+        term with several.
     """
 
 

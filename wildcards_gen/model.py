@@ -116,13 +116,18 @@ class ArrangeContext:
         WordNet sense chosen for it in the context of its list, or None.
     :param taken: names already used by the category's other children; a
         group must not take one of them.
-    :param level: 1 for a list, 2 when a large group is arranged again.
+    :param level: 1 for a list, 2 when a large group is arranged again, and so on.
+    :param ambiguous: per term, True when its sense was a close call.
+    :param vectors_of: what the vectors embed: ``"text"`` (the terms) or
+        ``"synset"`` (each term's chosen sense, for an embedder of WordNet synsets).
     """
 
     synset: str | None = None
     term_synsets: tuple[str | None, ...] = ()
     taken: tuple[str, ...] = ()
     level: int = 1
+    ambiguous: tuple[bool, ...] = ()
+    vectors_of: str = "text"
 
 
 @dataclass

@@ -96,7 +96,8 @@ def _build(dataset: Dataset, options: dict, registry, *, verbose: int, quiet: bo
             from wildcards_gen import arrangement
 
             with stats.timer("arrange"):
-                categories = arrangement.arrange_tree(categories, run, engine, registry)
+                categories = arrangement.arrange_tree(categories, run, engine, registry,
+                                                      arrangement.known_senses(raw))
         with stats.timer("finalize"):
             categories = tree.finalize(categories, run)
         count_output(categories, stats)

@@ -47,6 +47,8 @@ class Embedder:
     plugin: str
     description: str = ""
     model_key: Callable[[str | None], str] | None = None
+    input: str = "text"  # what it embeds: "text", or "synset" (WordNet synset names of the chosen senses)
+    template: str = "{}"  # how a text embedder is shown a term when a list is arranged
 
     def cache_model(self, model: str | None) -> str:
         """The model part of the embedding cache's key."""
@@ -280,10 +282,17 @@ def _dataset_entry(plugin: str, declared: Declarations, dataset: Any = None, *ar
 
 
 def _embedder_entry(plugin: str, declared: Declarations, name: Any = None, description: str = "",
-                    model_key: Callable[[str | None], str] | None = None):
+                    model_key: Callable[[str | None], str] | None = None, input: str = "text",
+                    template: str = "{}"):
     if not isinstance(name, str) or not name.strip():
         raise PluginError(plugin, f"register_embedders: embedder name {name!r} must be a non-empty string")
-    return name, Embedder(name, plugin, str(description or ""), model_key)
+    if input not in ("text", "synset"):
+        declared.unusable[name] = f"plugin {plugin!r}: input must be 'text' or 'synset', not {input!r}"
+        return None, None
+    if not isinstance(template, str) or template.count("{}") != 1:
+        declared.unusable[name] = f"plugin {plugin!r}: template must contain '{{}}' once, not {template!r}"
+        return None, None
+    return name, Embedder(name, plugin, str(description or ""), model_key, input, template)
 
 
 def _arranger_entry(plugin: str, declared: Declarations, name: Any = None, description: str = "",

@@ -113,6 +113,11 @@ class WordNet:
                 found[by_id[id_]] = gloss
         return found
 
+    def hyponym_table(self) -> dict[str, tuple]:
+        """``{wnid: (hyponym and instance hyponym WNIDs)}`` for every noun synset, in one query."""
+        rows = self._db().execute("SELECT id, hyponyms, instance_hyponyms FROM synset")
+        return {f"n{id_:08d}": tuple((hypo + " " + ihypo).split()) for id_, hypo, ihypo in rows}
+
     def _decode(self, row) -> Synset:
         id_, name, lemmas, gloss, lexname, depth, hyper, hypo, ihyper, ihypo = row
         return Synset(f"n{id_:08d}", name, tuple(lemmas.split("\t")), gloss, lexname, depth,

@@ -71,9 +71,7 @@ def category_synset(wn, name: str, instruction: str | None, terms=()) -> str | N
 def outliers(wfile, options: dict) -> list[Finding]:
     """Semantic outliers of every leaf list, all texts embedded in one call (cache first)."""
     from wildcards_gen import arrangement, wordnet
-    from wildcards_gen.embeddings import embed_texts, resolve_embedder
 
-    embedder = resolve_embedder(options)
     wn = wordnet.get()
     jobs = []
     for leaf in wfile.leaves:
@@ -81,19 +79,14 @@ def outliers(wfile, options: dict) -> list[Finding]:
         if len(terms) < arrangement.CLEAN_MIN_ITEMS:
             continue
         synset = category_synset(wn, leaf.path[-1], leaf.instruction, terms)
-        job = arrangement.Job(path="/".join(leaf.path), name=leaf.path[-1], synset=synset, terms=terms)
-        jobs.append((leaf, arrangement.prepare(job, embedder)))
+        jobs.append((leaf, arrangement.Job(path="/".join(leaf.path), name=leaf.path[-1], synset=synset, terms=terms)))
     if not jobs:
         return []
-    texts = [t for _, job in jobs for t in job.texts]
-    matrix = embed_texts(texts, options)
+    matrix, _ = arrangement.embed_lists([job for _, job in jobs], options, clean=True)
     threshold = float(options["semantic_clean_threshold"])
     found = []
-    start = 0
     for leaf, job in jobs:
-        vectors = matrix[start:start + len(job.terms)]
-        start += len(job.terms)
-        _, removed = arrangement.clean(job, vectors, threshold)
+        _, removed = arrangement.clean(job, matrix[job.clean_rows], threshold)
         lines = {str(item): line for item, line in zip(leaf.items, leaf.item_lines)}
         for term, distance in removed:
             found.append(Finding("outlier", job.path, lines.get(term, leaf.line), term,
@@ -161,13 +154,19 @@ def lint_file(wfile, options: dict, target: str, semantic: bool = True) -> dict:
         "file": str(wfile.path),
         "lists": len(wfile.leaves),
         "items": sum(len(leaf.items) for leaf in wfile.leaves),
-        "embedder": (options.get("embedder") or "wordnet") if semantic else None,
+        "embedder": _embedder_name(options) if semantic else None,
         "threshold": options.get("semantic_clean_threshold") if semantic else None,
         "target": target,
         "counts": {kind: sum(1 for f in found if f.kind == kind)
                    for kind in ("outlier", "duplicate", "key", "item", "structure")},
         "findings": [{k: v for k, v in asdict(f).items() if v is not None} for f in found],
     }
+
+
+def _embedder_name(options: dict) -> str:
+    from wildcards_gen.embeddings import resolve_embedder
+
+    return resolve_embedder(options)
 
 
 def _cell(text) -> str:
@@ -269,7 +268,8 @@ def register(cli) -> None:
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
     @click.option("--embedder", default=None,
-                  help="Embedder for outliers; 'wildcards-gen plugins' lists them. Default: wordnet.")
+                  help="Embedder for outliers; 'wildcards-gen plugins' lists them. Default: wordnet (the rule's "
+                       "threshold was set with it).")
     @click.option("--embed-model", default=None, help="Model name or folder for the sentence-transformers embedder.")
     @click.option("--threshold", type=click.FloatRange(0, 2), default=None,
                   help="Cosine distance above which a term may be an outlier. Default: as --semantic-clean-threshold.")
@@ -300,7 +300,7 @@ def register(cli) -> None:
         from wildcards_gen.arrangement import DEFAULT_CLEAN_THRESHOLD
         from wildcards_gen.wildcard_file import load
 
-        options = {"embedder": embedder, "embed_model": embed_model,
+        options = {"embedder": embedder or "wordnet", "embed_model": embed_model,
                    "semantic_clean_threshold": DEFAULT_CLEAN_THRESHOLD if threshold is None else threshold}
         wfile = load(file)
         if clean and wfile.data is None:

@@ -28,7 +28,7 @@ _memo_lock = threading.Lock()
 @hookimpl
 def register_embedders(register):
     register(NAME, "WordNet hypernym-closure vectors (no model weights; deterministic)",
-             model_key=lambda model: MODEL_ID)
+             model_key=lambda model: MODEL_ID, input="synset")
 
 
 @hookimpl

@@ -1,0 +1,295 @@
+"""Which WordNet sense each term of a list means, decided by the rest of the list.
+
+A term alone is ambiguous ("banana": the fruit or the plant; "toaster": the
+appliance or a person who proposes toasts); its list says which. Used for every
+list that is arranged or cleaned, in dataset runs and by ``wildcards-gen arrange``.
+
+1. **Candidates** (:func:`candidates`): the term as a WordNet noun (spaces or
+   underscores, hyphens, ``&`` as ``and``, plural forms), else a split compound
+   (``coffeemaker``), else its longest head phrase WordNet knows
+   (``Salt and pepper shakers`` -> pepper shaker, ``Human face`` -> face).
+2. **Choice in context** (:func:`choose_senses`): a sense scores by how well the
+   rest of the list explains it. Under "each other term picks a WordNet node a
+   with probability D(a)/n (D: how many other terms lie below a), then a synset
+   uniformly below a", P(sense) = sum over its ancestors of D(a)/size(a): specific
+   nodes many terms share explain a sense best, huge nodes (artifact) or one-off
+   coincidences little. WordNet's sense order is a prior, the list's category a
+   small bonus (a hint, not a veto: foods are not "objects" in WordNet), and for
+   text embedders each sense's gloss embedding is compared with the term's
+   nearest list neighbours (:func:`gloss_evidence`). Two rounds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+from wildcards_gen.wordnet_measures import closure, subtree_size
+
+DEFAULTS: dict[str, Any] = {
+    "rank_decay": 0.35,  # WordNet's first sense is a little more likely than its second ...
+    "category_bonus": 0.5,  # ... a sense below the list's category a little more likely still
+    "scale": 2.0,  # weight of the list's agreement
+    "min_support": 3,  # a node explains nothing until this many other terms lie below it
+    "rounds": 2,
+    "ambiguous_margin": 0.25,  # a choice is ambiguous when the best two senses are this close
+    "gloss_weight": 20.0,  # text embedders: weight of the gloss-vs-neighbours evidence
+    "gloss_neighbours": 10,
+}
+
+
+@dataclass(frozen=True)
+class SenseChoice:
+    """A term's chosen WordNet sense (``wnid`` None: WordNet does not know it)."""
+
+    wnid: str | None
+    ambiguous: bool
+    how: str | None  # exact, compound, head, or None
+    confidence: float = 0.0  # the chosen sense's probability
+    candidates: tuple = field(default=())  # every candidate WNID, in WordNet's order
+
+
+def _singulars(word: str) -> list[str]:
+    """The word and the singular forms it may come from (WordNet's detachment rules)."""
+    out = [word]
+    for suffix, repl in (("ies", "y"), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"),
+                         ("shes", "sh"), ("men", "man"), ("s", "")):
+        if word.endswith(suffix) and len(word) > len(suffix) + 1:
+            out.append(word[: -len(suffix)] + repl)
+    return out
+
+
+def _lookup(wn: Any, words: list[str]) -> list:
+    """Noun senses of a word sequence (joined by '_' or nothing), trying singular forms of its last word."""
+    if not words:
+        return []
+    for form in _singulars(words[-1]):
+        keys = [form] if len(words) == 1 else ["_".join([*words[:-1], form]), "".join([*words[:-1], form])]
+        for key in keys:
+            senses = wn.senses(key)
+            if senses:
+                return senses
+    return []
+
+
+def candidates(wn: Any, term: str) -> tuple[list, str | None]:
+    """``(senses, how)``: the noun senses ``term`` may mean, in WordNet's order, and how they were found."""
+    text = term.strip().lower().replace("&", " and ")
+    variants: list[list[str]] = []
+    for v in (text, text.replace("-", " "), text.replace("-", "")):
+        words = [w for w in re.split(r"[^a-z0-9'-]+", v) if w]
+        if words and words not in variants:
+            variants.append(words)
+    for words in variants:
+        senses = _lookup(wn, words)
+        if senses:
+            return senses, "exact"
+    if variants and len(variants[0]) == 1 and len(variants[0][0]) >= 6:
+        word = variants[0][0]
+        for cut in range(3, len(word) - 2):
+            senses = _lookup(wn, [word[:cut], word[cut:]])
+            if senses:
+                return senses, "compound"
+    for words in variants:
+        for start in range(1, len(words)):
+            if words[start] in ("and", "of", "or"):
+                continue
+            senses = _lookup(wn, words[start:])
+            if senses:
+                return senses, "head"
+    return [], None
+
+
+def choose_senses(wn: Any, terms: Sequence[str], category: str | None = None,
+                  evidence: dict | None = None, known: dict | None = None, **options: Any) -> list[SenseChoice]:
+    """One :class:`SenseChoice` per term, each sense chosen by agreement with the rest of the list.
+
+    ``logit(s) = -rank_decay * rank(s) + category_bonus * [s below category] + evidence
+    + scale * log P(s | list)``, with ``P`` as in the module docstring; nodes at or
+    above the category explain nothing. ``evidence`` is ``{term index: [(wnid,
+    bonus)]}`` (see :func:`gloss_evidence`). ``known`` is ``{term: [wnid, ...]}``:
+    the synsets a dataset gave the nodes of that name, which replace WordNet's
+    candidates for it (``how`` is then ``"dataset"``).
+    """
+    import numpy as np
+    from scipy import sparse
+
+    opts = {**DEFAULTS, **{k: v for k, v in options.items() if v is not None}}
+    n = len(terms)
+    cands: list[list[str]] = []
+    hows: list[str | None] = []
+    for term in terms:
+        given = (known or {}).get(term)
+        if given:
+            cands.append(sorted(set(given)))
+            hows.append("dataset")
+            continue
+        senses, how = candidates(wn, term)
+        cands.append([s.wnid for s in senses])
+        hows.append(how)
+    owner_list, flat, rank_list = [], [], []
+    for i, senses in enumerate(cands):
+        for r, wnid in enumerate(senses):
+            owner_list.append(i)
+            flat.append(wnid)
+            rank_list.append(r)
+    if not flat:
+        return [SenseChoice(None, False, h) for h in hows]
+    owner = np.asarray(owner_list)
+    rank = np.asarray(rank_list, dtype=np.float64)
+    m = len(flat)
+    size = subtree_size(wn)
+    col: dict[str, int] = {}
+    r_idx, c_idx = [], []
+    for k, wnid in enumerate(flat):
+        for a in sorted(closure(wn, wnid)):
+            r_idx.append(k)
+            c_idx.append(col.setdefault(a, len(col)))
+    nodes = sorted(col, key=col.__getitem__)
+    rows, cols = np.asarray(r_idx), np.asarray(c_idx)  # sorted by row already
+    starts = np.searchsorted(rows, np.arange(m))
+    B = sparse.csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(m, len(col)))
+    node_size = np.array([size.get(a, 1) for a in nodes], dtype=np.float64)
+    useless = np.zeros(len(nodes), dtype=bool)
+    prior = -float(opts["rank_decay"]) * rank
+    if category:
+        above = closure(wn, category)
+        useless = np.array([a in above for a in nodes], dtype=bool)
+        prior = prior + float(opts["category_bonus"]) * np.array(
+            [category in closure(wn, w) and w != category for w in flat], dtype=np.float64)
+    for i, extra in (evidence or {}).items():
+        bonus = dict(extra)
+        for row in np.nonzero(owner == i)[0]:
+            prior[row] += bonus.get(flat[row], 0.0)
+    logits = prior.copy()
+    min_support, scale = int(opts["min_support"]), float(opts["scale"])
+    for _ in range(int(opts["rounds"])):
+        probs = _softmax_by_owner(logits, owner, n)
+        T = np.minimum((sparse.csr_matrix((probs, (owner, np.arange(m))), shape=(n, m)) @ B).toarray(), 1.0)
+        others = T.sum(axis=0)[cols] - T[owner[rows], cols]
+        G = np.maximum(others - (min_support - 1), 0.0) / node_size[cols]
+        G[useless[cols]] = 0.0
+        logits = prior + scale * np.log(np.add.reduceat(G, starts) / max(1, n - 1) + 1e-7)
+    probs = _softmax_by_owner(logits, owner, n)
+    out = []
+    margin = float(opts["ambiguous_margin"])
+    for i in range(n):
+        mine = np.nonzero(owner == i)[0]
+        if len(mine) == 0:
+            out.append(SenseChoice(None, False, hows[i]))
+            continue
+        order = sorted(mine, key=lambda r: (-round(float(probs[r]), 9), rank[r]))
+        p1 = float(probs[order[0]])
+        p2 = float(probs[order[1]]) if len(order) > 1 else 0.0
+        out.append(SenseChoice(flat[order[0]], (p1 - p2) < margin, hows[i], round(p1, 6),
+                               tuple(flat[r] for r in mine)))
+    return out
+
+
+def _softmax_by_owner(logits: Any, owner: Any, n: int) -> Any:
+    import numpy as np
+
+    top = np.full(n, -np.inf)
+    np.maximum.at(top, owner, logits)
+    e = np.exp(logits - top[owner])
+    total = np.zeros(n)
+    np.add.at(total, owner, e)
+    return e / total[owner]
+
+
+def gloss_texts(wn: Any, terms: Sequence[str]) -> list[str]:
+    """The texts :func:`gloss_evidence` needs embedded: ``'{lemma}: {gloss}'`` per sense of each polysemous term."""
+    texts: list[str] = []
+    for term in terms:
+        senses = candidates(wn, term)[0]
+        if len(senses) > 1:
+            texts.extend(f"{sense.display}: {sense.gloss}" for sense in senses)
+    return texts
+
+
+def gloss_evidence(wn: Any, terms: Sequence[str], X: Any, vectors_of: Callable[[list[str]], Any],
+                   weight: float = DEFAULTS["gloss_weight"], k: int = DEFAULTS["gloss_neighbours"]) -> dict:
+    """``{term index: [(wnid, bonus)]}`` for polysemous terms, from their list neighbours.
+
+    Each candidate sense's ``'{lemma}: {gloss}'`` (embedded by ``vectors_of``) is
+    compared with the mean vector of the term's ``k`` nearest neighbours in the list
+    (rows of the unit matrix ``X``); bonus = ``weight`` x (that cosine - its mean over
+    the term's senses).
+    """
+    import numpy as np
+
+    from wildcards_gen.embeddings import cosine_normalise
+
+    n = len(terms)
+    texts, owners = [], []
+    for i, term in enumerate(terms):
+        senses = candidates(wn, term)[0]
+        if len(senses) > 1:
+            for sense in senses:
+                texts.append(f"{sense.display}: {sense.gloss}")
+                owners.append((i, sense.wnid))
+    if not texts or n < 2:
+        return {}
+    G = cosine_normalise(np.asarray(vectors_of(texts), dtype=np.float64))
+    sim = X @ X.T
+    np.fill_diagonal(sim, -np.inf)
+    k = max(1, min(k, n - 1))
+    nearest = np.argsort(-sim, axis=1, kind="stable")[:, :k]
+    context = cosine_normalise(X[nearest].mean(axis=1))
+    out: dict[int, list] = {}
+    for (i, wnid), g in zip(owners, G):
+        out.setdefault(i, []).append((wnid, float(g @ context[i])))
+    for i, pairs in out.items():
+        mean = sum(v for _, v in pairs) / len(pairs)
+        out[i] = [(w, weight * (v - mean)) for w, v in pairs]
+    return out
+
+
+def resolve_category(wn: Any, name: str, terms: Sequence[str]) -> str | None:
+    """The WNID a category name means for these terms, or None.
+
+    A WNID or synset name as given; a word: its sense under which most terms have
+    some sense (WordNet's order breaks ties: "Plant" for a list of trees and
+    flowers is the organism, not the factory).
+    """
+    synset = wn.synset(name) if name else None
+    if synset is not None:
+        return synset.wnid
+    senses = candidates(wn, name)[0] if name else []
+    if not senses:
+        return None
+    if len(senses) == 1:
+        return senses[0].wnid
+    reach = []
+    for term in terms:
+        found: set = set()
+        for sense in candidates(wn, term)[0]:
+            found |= closure(wn, sense.wnid)
+        reach.append(found)
+    best = max(range(len(senses)), key=lambda i: (sum(1 for c in reach if senses[i].wnid in c), -i))
+    return senses[best].wnid
+
+
+def common_category(wn: Any, choices: Sequence[SenseChoice], share: float = 0.6, min_ic: float = 0.25) -> str | None:
+    """The most specific synset that at least ``share`` of the known terms lie below, when it says something.
+
+    For a list with no name (stdin): ``dog`` for a list of breeds; None for a
+    mixed list whose common ancestor is ``object`` or ``entity``.
+    """
+    from collections import Counter
+
+    from wildcards_gen.wordnet_measures import information_content
+
+    known = [c.wnid for c in choices if c.wnid]
+    if len(known) < 2:
+        return None
+    counts: Counter = Counter()
+    for wnid in known:
+        counts.update(closure(wn, wnid))
+    ic = information_content(wn)
+    shared = [a for a, c in counts.items() if c >= share * len(known) and ic.get(a, 0.0) >= min_ic]
+    if not shared:
+        return None
+    return max(shared, key=lambda a: (ic.get(a, 0.0), a))

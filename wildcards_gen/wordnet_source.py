@@ -231,3 +231,23 @@ def _download(target: Path) -> bool:
         return bool(nltk.download("wordnet", download_dir=str(target), quiet=True, raise_on_error=False))
     except Exception:
         return False
+
+
+def main() -> int:
+    """``python -m wildcards_gen.wordnet_source``: where WordNet is (exit 0), else the remedies (exit 1).
+
+    Never downloads; ``scripts/setup-wordnet`` uses it to decide whether to install.
+    """
+    from wildcards_gen import paths
+
+    try:
+        source = locate(paths.cache_dir(), allow_download=False)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(source.origin)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

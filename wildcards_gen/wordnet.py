@@ -152,8 +152,8 @@ class WordNet:
     def senses(self, lemma: str) -> list[Synset]:
         """The noun senses of ``lemma`` in WordNet's sense order (most frequent first)."""
         key = lemma.strip().lower().replace(" ", "_")
-        rows = self._rows("SELECT id FROM lemma WHERE lemma = ? ORDER BY rank", (key,))
-        return [self.synset(wnid_of(r[0])) for r in rows]
+        rows = self._rows("SELECT offsets FROM lemma WHERE lemma = ?", (key,))
+        return [self.synset("n" + offset) for offset in rows[0][0].split()] if rows else []
 
     def primary(self, lemma: str) -> Synset | None:
         """The first (most frequent) noun sense of ``lemma``."""
@@ -178,7 +178,7 @@ class WordNet:
     def _suggest(self, text: str) -> str:
         base = text.strip().lower().split(".")[0].replace(" ", "_")
         prefix = base[:1]  # one letter: typos in the second letter ('dgo') still find 'dog'
-        rows = self._rows("SELECT DISTINCT lemma FROM lemma WHERE lemma LIKE ?", (prefix + "%",))
+        rows = self._rows("SELECT lemma FROM lemma WHERE lemma LIKE ?", (prefix + "%",))
         lemmas = [r[0] for r in rows]
         swapped = sorted(l for l in lemmas if l != base and sorted(l) == sorted(base))  # 'dgo' -> 'dog'
         close = swapped + [l for l in difflib.get_close_matches(base, lemmas, n=5, cutoff=0.6) if l not in swapped]

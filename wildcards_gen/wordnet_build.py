@@ -23,7 +23,7 @@ CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE synset(id INTEGER PRIMARY KEY, name TEXT, lemmas TEXT, gloss TEXT,
     lexname TEXT, min_depth INTEGER, hypernyms TEXT, hyponyms TEXT,
     instance_hypernyms TEXT, instance_hyponyms TEXT);
-CREATE TABLE lemma(lemma TEXT, rank INTEGER, id INTEGER, PRIMARY KEY(lemma, rank)) WITHOUT ROWID;
+CREATE TABLE lemma(lemma TEXT PRIMARY KEY, offsets TEXT) WITHOUT ROWID;
 """
 
 # NLTK's WordNetCorpusReader.MORPHOLOGICAL_SUBSTITUTIONS[NOUN], in its order.
@@ -215,14 +215,18 @@ def min_depths(edges: tuple[array, array]) -> dict[int, int]:
 
 
 def lemma_rows(seen: set, index: dict, exceptions: dict):
-    """``(lemma, rank, offset)`` as NLTK's ``synsets(lemma, 'n')`` orders them, morphy included."""
+    """``(lemma, "offset offset ...")``: the senses NLTK's ``synsets(lemma, 'n')`` gives, in its order.
+
+    That is the lemma's own senses, then those of its base forms (morphy:
+    'glasses' also finds 'glass'); lemmas without a sense are left out.
+    """
     for lemma in sorted(seen):
         if lemma not in exceptions and not lemma.endswith(_SUFFIXES):
-            offsets = index.get(lemma, "").split()
+            offsets = index.get(lemma)
         else:
-            offsets = [offset for form in morphy(lemma, index, exceptions) for offset in index[form].split()]
-        for rank, offset in enumerate(offsets):
-            yield lemma, rank, offset
+            offsets = " ".join(index[form] for form in morphy(lemma, index, exceptions))
+        if offsets:
+            yield lemma, offsets
 
 
 def write(path: Path, source, meta: dict, progress: Progress = Progress()) -> int:
@@ -249,11 +253,12 @@ def write(path: Path, source, meta: dict, progress: Progress = Progress()) -> in
         with source.open("data.noun") as lines:
             rows = parse_data(lines, index, lexnames, edges, seen, source.describe("data.noun"), progress)
             conn.executemany("INSERT INTO synset VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+        conn.executemany("INSERT INTO lemma VALUES (?,?)", lemma_rows(seen, index, exceptions))
+        del index, seen  # before the depths: the peak stays that of the streaming pass
         depth = min_depths(edges)
         del edges
         conn.executemany("UPDATE synset SET min_depth = ? WHERE id = ?", ((d, i) for i, d in depth.items()))
         del depth
-        conn.executemany("INSERT INTO lemma VALUES (?,?,?)", lemma_rows(seen, index, exceptions))
         conn.execute("CREATE INDEX synset_name ON synset(name)")
         count = conn.execute("SELECT count(*) FROM synset").fetchone()[0]
         conn.executemany("INSERT INTO meta VALUES (?,?)", [*meta.items(), ("synsets", str(count))])

@@ -142,8 +142,13 @@ def test_a_snapshot_of_another_format_version_is_rebuilt(warm):
     assert manifest_of(warm)["format"] == wordnet_snapshot.FORMAT_VERSION
 
 
-def test_a_lost_manifest_rebuilds_quietly(warm, capsys):
-    (warm / wordnet_snapshot.MANIFEST_NAME).unlink()
+@pytest.mark.parametrize("manifest", [None, "{not json", '{"format": "4", "fingerprint": 1, "source": "x", "snapshot": []}', "[]"])
+def test_a_lost_or_damaged_manifest_rebuilds_quietly(warm, capsys, manifest):
+    path = warm / wordnet_snapshot.MANIFEST_NAME
+    if manifest is None:
+        path.unlink()
+    else:
+        path.write_text(manifest)
     capsys.readouterr()
     assert wordnet.open_snapshot(warm).synset("dog.n.01").display == "dog"
     assert capsys.readouterr().err == ""

@@ -42,6 +42,7 @@ class Snapshot:
         self.cache = Path(cache)
         self.path = self.cache / SNAPSHOT_NAME
         self.manifest_path = self.cache / MANIFEST_NAME
+        self.checked: dict | None = None  # the manifest as state() last verified it
 
     # -- checking ------------------------------------------------------------
     def manifest(self) -> dict | None:
@@ -49,8 +50,10 @@ class Snapshot:
             data = json.loads(self.manifest_path.read_bytes())
         except (OSError, ValueError):
             return None
-        keys = {"format", "fingerprint", "source", "snapshot", "origin"}
-        return data if isinstance(data, dict) and keys <= data.keys() and data["format"] == FORMAT_VERSION else None
+        valid = (isinstance(data, dict) and data.get("format") == FORMAT_VERSION and isinstance(data.get("origin"), str)
+                 and isinstance(data.get("fingerprint"), str) and isinstance(data.get("source"), list)
+                 and isinstance(data.get("snapshot"), dict))
+        return data if valid else None
 
     def state(self, source) -> tuple[str, dict | None]:
         """``ok``, ``refresh`` (valid, but the remembered ``stat`` is out of date), ``missing``,
@@ -63,18 +66,19 @@ class Snapshot:
         manifest = self.manifest()
         if manifest is None:
             return "stale", None
-        refresh = False
+        # stat before hashing: a write in between shows as a changed stat next time
+        checked = {**manifest, "snapshot": dict(manifest["snapshot"])}
         if source is not None:
-            if manifest["source"] != source.stat_key():
+            checked["source"] = source.stat_key()
+            if checked["source"] != manifest["source"]:
                 if source.fingerprint(FORMAT_VERSION) != manifest["fingerprint"]:
                     return "stale", manifest
-                refresh = True  # the same WordNet found at another path, or touched
-        snapshot = manifest["snapshot"]
-        if stat_key(self.path) != snapshot.get("stat"):
-            if _sha256(self.path) != snapshot.get("sha256"):
+        checked["snapshot"]["stat"] = stat_key(self.path)
+        if checked["snapshot"]["stat"] != manifest["snapshot"].get("stat"):
+            if _sha256(self.path) != manifest["snapshot"].get("sha256"):
                 return "corrupt", manifest
-            refresh = True
-        return ("refresh" if refresh else "ok"), manifest
+        self.checked = checked  # what remember() records
+        return ("ok" if checked == manifest else "refresh"), manifest
 
     # -- building ------------------------------------------------------------
     @contextlib.contextmanager
@@ -84,7 +88,7 @@ class Snapshot:
             self.cache.mkdir(parents=True, exist_ok=True)
             handle = open(self.cache / LOCK_NAME, "a")
         except OSError as exc:
-            raise _write_error(exc, self.cache) from exc
+            _raise_write_error(exc, self.cache)
         with handle:
             import fcntl
 
@@ -112,14 +116,14 @@ class Snapshot:
     def build(self, source, progress=None) -> dict:
         """Write the snapshot and its manifest (call with the lock held)."""
         started = time.perf_counter()
+        source_key = source.stat_key()  # before hashing, as in state()
         fingerprint = source.fingerprint(FORMAT_VERSION)
-        source_key = source.stat_key()
         tmp = self.cache / f".{SNAPSHOT_NAME}.{os.getpid()}.tmp"
         try:
             tmp.unlink(missing_ok=True)
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))  # a clear error if we cannot
         except OSError as exc:
-            raise _write_error(exc, self.cache) from exc
+            _raise_write_error(exc, self.cache)
         meta = {"format": FORMAT_VERSION, "fingerprint": fingerprint, "source": str(source.location),
                 "origin": source.origin, "wordnet_version": "3.0"}
         try:
@@ -129,7 +133,7 @@ class Snapshot:
         except BaseException as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-            raise _write_error(exc, self.cache) from exc
+            _raise_write_error(exc, self.cache)
         manifest = {
             "format": FORMAT_VERSION, "fingerprint": fingerprint, "source": source_key,
             "snapshot": {"stat": stat_key(self.path), "sha256": digest}, "origin": source.origin,
@@ -146,14 +150,24 @@ class Snapshot:
         except BaseException as exc:
             with contextlib.suppress(OSError):
                 tmp.unlink()
-            raise _write_error(exc, self.cache) from exc
+            _raise_write_error(exc, self.cache)
 
-    def remember(self, source, manifest: dict) -> None:
-        """Record the current ``stat`` of a source and snapshot that hashed right, if nobody is building."""
+    def remember(self, manifest: dict) -> None:
+        """Record the ``stat`` identities that :meth:`state` just verified by hash, if nobody is building.
+
+        Best effort: in a read-only cache the next start simply hashes again.
+        """
         with contextlib.suppress(DataError, OSError), self.lock(blocking=False) as held:
             if held and self.manifest() == manifest:
-                self.write_manifest({**manifest, "source": source.stat_key() if source else manifest["source"],
-                                     "snapshot": {**manifest["snapshot"], "stat": stat_key(self.path)}})
+                self.write_manifest(self.checked)
+
+
+def _raise_write_error(exc: BaseException, cache: Path):
+    """Raise ``exc``, a full disk or an unwritable folder as one line naming the folder."""
+    error = _write_error(exc, cache)
+    if error is exc:
+        raise exc
+    raise error from exc
 
 
 def _write_error(exc: BaseException, cache: Path) -> BaseException:
@@ -233,7 +247,7 @@ def ensure(cache: Path, verbose: int = 0) -> tuple[Path, str]:
     state, manifest = snapshot.state(source)
     if state in ("ok", "refresh"):
         if state == "refresh":
-            snapshot.remember(source, manifest)
+            snapshot.remember(manifest)
         origin = source.origin if source else f"the snapshot (built from {manifest['origin']}; no WordNet found now)"
         return snapshot.path, origin
     with snapshot.lock():
@@ -243,7 +257,7 @@ def ensure(cache: Path, verbose: int = 0) -> tuple[Path, str]:
         source = wordnet_source.locate(cache, allow_download=True)
         state, manifest = snapshot.state(source)  # another process may have built it meanwhile
         if state == "refresh":
-            snapshot.remember(source, manifest)
+            snapshot.remember(manifest)
         elif state != "ok":
             if state == "corrupt":
                 _warn(f"WordNet snapshot {snapshot.path} is damaged (its content no longer matches its hash); rebuilding it")

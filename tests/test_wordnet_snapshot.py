@@ -375,3 +375,16 @@ def test_a_cache_folder_that_cannot_be_created_is_one_line(tmp_path):
     assert proc.returncode == 1
     assert err == (f"Error: cannot create the cache folder {blocker / 'cache'} (Not a directory); "
                    "set WILDCARDS_GEN_CACHE to a folder you can write to\n")
+
+
+def test_a_valid_snapshot_serves_when_no_wordnet_is_found_any_more(warm, monkeypatch, tmp_path):
+    wordnet.open_snapshot(warm)
+    monkeypatch.setattr(wordnet_source, "SYSTEM_WORDNET", str(tmp_path / "removed"))
+    monkeypatch.setattr(wordnet_source, "_download", lambda target: pytest.fail("tried to download"))
+    wn = wordnet.open_snapshot(warm)
+    assert wn.origin == "the snapshot (built from system WordNet /usr/share/wordnet; no WordNet found now)"
+    assert wn.synset("dog.n.01").wnid == "n02084071"
+    snapshot_of(warm).unlink()  # nothing to serve: the remedies, after trying the download
+    monkeypatch.setattr(wordnet_source, "_download", lambda target: False)
+    with pytest.raises(DataError, match="WordNet 3.0 not found. Fix it one of three ways"):
+        wordnet.open_snapshot(warm)

@@ -1,6 +1,6 @@
 """Build the noun snapshot straight from WordNet's database files, in one streaming pass.
 
-NLTK's corpus reader needs ~20 s and 500 MiB to hand out every noun synset;
+NLTK's corpus reader needs 11-20 s and 530 MiB to hand out every noun synset;
 reading ``index.noun``, ``noun.exc`` and ``data.noun`` line by line and
 writing each row as it is parsed takes about a second and keeps little in
 memory: the sense index (for NLTK's synset names and the lemma table) and

@@ -1,15 +1,17 @@
 """End-to-end CLI timings: median wall time and peak memory per command (not a test).
 
-Runs every command several times, alternating between them so that machine noise
-spreads evenly, with a warm cache; then one cold run (empty cache: WordNet
-snapshot build) separately.
+Cold rows first: each run on its own empty cache (the WordNet snapshot is built,
+the entry points scanned, the Tencent file parsed), the three cold commands
+alternating; then warm rows: every command several times on one warm cache,
+alternating so that machine noise spreads evenly. One run gives both tables.
 
-    .venv/bin/python benchmarks/bench_cli.py [--repeat 7]
+    .venv/bin/python benchmarks/bench_cli.py [--repeat 7] [--cold-repeat 3]
 """
 
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -33,9 +35,19 @@ COMMANDS = {
 }
 
 
+# The snapshot build alone: a process that only opens WordNet on an empty cache.
+BUILD = [sys.executable, "-c", "import sys; from pathlib import Path; from wildcards_gen import wordnet; "
+         "wordnet.open_snapshot(Path(sys.argv[1]))"]
+COLD = {
+    "cold: WordNet snapshot build alone": None,
+    "cold: tencent --smart --preset balanced": COMMANDS["tencent --smart --preset balanced"],
+    "cold: imagenet --smart --root n02084071": COMMANDS["imagenet --smart --root n02084071"],
+}
+
+
 def run_once(args: list[str], out: Path, env: dict) -> tuple[float, float]:
-    """Wall seconds and peak RSS (MiB) of one CLI process."""
-    cmd = [str(BIN), "-q", *args]
+    """Wall seconds and peak RSS (MiB) of one CLI process (``args`` a full command if it starts with '/')."""
+    cmd = list(args) if args[0].startswith("/") else [str(BIN), "-q", *args]
     if args[0] == "dataset":
         cmd += ["-o", str(out)]
     start = time.perf_counter()
@@ -67,17 +79,38 @@ def compile_bytecode() -> None:
         compileall.compile_dir(folder, quiet=1)
 
 
+def cold_runs(work: Path, repeat: int) -> tuple[dict, list]:
+    """``{name: [(wall, MiB), ...]}`` of cold runs, each on a fresh empty cache; and the builds' own times."""
+    results: dict = {name: [] for name in COLD}
+    builds = []
+    for i in range(repeat):
+        for name, args in COLD.items():
+            cache = work / f"cold-{i}-{len(results[name])}-{abs(hash(name))}"
+            env = {**os.environ, "WILDCARDS_GEN_CACHE": str(cache)}
+            results[name].append(run_once(args or [*BUILD, str(cache)], work / "cold.yaml", env))
+            for manifest in cache.glob("wordnet-*.json"):  # the build's own time (absent before v4)
+                builds.append(json.loads(manifest.read_text())["built_in_s"])
+            shutil.rmtree(cache)
+    return results, builds
+
+
+def row(name: str, runs: list) -> str:
+    walls = [w for w, _ in runs]
+    return f"| {name} | {statistics.median(walls):.3f} | {min(walls):.3f} | {max(r for _, r in runs):.1f} |"
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--repeat", type=int, default=7)
+    parser.add_argument("--cold-repeat", type=int, default=3)
     args = parser.parse_args()
     compile_bytecode()
     work = Path(tempfile.mkdtemp(prefix="wg-bench-"))
     try:
+        cold, builds = cold_runs(work, args.cold_repeat)
         cache = work / "cache"
         seed_cache(cache)
         env = {**os.environ, "WILDCARDS_GEN_CACHE": str(cache)}
-        cold_wall, cold_rss = run_once(COMMANDS["imagenet --smart --root n02084071"], work / "cold.yaml", env)
         results = {name: [] for name in COMMANDS}
         for cmd in COMMANDS.values():  # warm-up
             run_once(cmd, work / "warm.yaml", env)
@@ -86,12 +119,17 @@ def main() -> None:
                 results[name].append(run_once(cmd, work / "out.yaml", env))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}; {args.repeat} alternating runs, warm cache")
-    print(f"{'command':42} {'median s':>9} {'min s':>7} {'peak MiB':>9}")
+    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average "
+          f"{os.getloadavg()[0]:.2f}; {args.cold_repeat} cold runs each (empty cache), "
+          f"{args.repeat} alternating warm runs")
+    print("| command | median s | min s | peak MiB |")
+    print("|---|---:|---:|---:|")
+    for name, runs in cold.items():
+        print(row(name, runs))
+    if builds:
+        print(f"| cold: the build itself, as the process times it | {statistics.median(builds):.3f} | {min(builds):.3f} | |")
     for name, runs in results.items():
-        walls = [w for w, _ in runs]
-        print(f"{name:42} {statistics.median(walls):9.3f} {min(walls):7.3f} {max(r for _, r in runs):9.1f}")
-    print(f"{'cold: imagenet dogs, empty cache (snapshot build)':42} {cold_wall:9.3f} {'':7} {cold_rss:9.1f}")
+        print(row(f"warm: {name}", runs))
 
 
 if __name__ == "__main__":

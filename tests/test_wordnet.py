@@ -2,11 +2,10 @@
 
 from __future__ import annotations
 
-import os
+import re
 import shutil
 import sqlite3
-import subprocess
-import sys
+import zipfile
 from pathlib import Path
 
 import pytest
@@ -48,24 +47,30 @@ def test_resolve_unknown_suggests(wn):
         wn.resolve("n99999999")
 
 
-def test_chain_imports_system_wordnet_into_an_empty_cache(monkeypatch, tmp_path):
+def test_chain_reads_system_wordnet_in_place(monkeypatch, tmp_path):
+    """Debian's folder is read where it is: nothing is copied into the cache (no import to race on)."""
     no_nltk_data(monkeypatch, tmp_path)
     monkeypatch.delenv("WORDNET_DIR", raising=False)
     cache = tmp_path / "cache"
     source = wordnet_source.locate(cache, allow_download=False)
-    assert source.kind == "imported" and "system WordNet /usr/share/wordnet" in source.origin
-    corpus = cache / "nltk_data" / "corpora" / "wordnet"
-    assert source.corpus == corpus
-    lexnames = (corpus / "lexnames").read_text().splitlines()
-    assert len(lexnames) == 45 and lexnames[5] == "05\tnoun.animal\t1"
-    assert not any(p.is_symlink() for p in corpus.iterdir())
-    reader = wordnet_source.open_reader(source)  # real NLTK reads the imported corpus
-    assert reader.synset("dog.n.01").offset() == 2084071
-    assert reader.synset("dog.n.01").lexname() == "noun.animal"
-    # second time: reused, not re-imported
-    mtime = (corpus / "data.noun").stat().st_mtime_ns
-    assert wordnet_source.locate(cache, allow_download=False).corpus == corpus
-    assert (corpus / "data.noun").stat().st_mtime_ns == mtime
+    assert (source.kind, source.location) == ("system", SYSTEM)
+    assert source.origin == "system WordNet /usr/share/wordnet"
+    assert not cache.exists()
+    assert source.lexnames() == wordnet_source.LEXNAMES  # Debian has no lexnames file: the fixed table
+    assert source.lexnames()[5] == "noun.animal"
+
+
+def test_chain_prefers_nltk_data_path_then_wordnet_dir(monkeypatch, tmp_path):
+    no_nltk_data(monkeypatch, tmp_path)
+    folder = copy_database(tmp_path / "wn")
+    monkeypatch.setenv("WORDNET_DIR", str(folder))
+    source = wordnet_source.locate(tmp_path / "cache", allow_download=False)
+    assert (source.kind, source.location, source.origin) == ("wordnet-dir", folder, f"WORDNET_DIR {folder}")
+    data = tmp_path / "nltk_data"
+    shutil.copytree(folder, data / "corpora" / "wordnet")
+    monkeypatch.setattr(wordnet_source, "nltk_data_dirs", lambda: [tmp_path / "none", data])
+    source = wordnet_source.locate(tmp_path / "cache", allow_download=False)
+    assert (source.kind, source.location) == ("nltk-data", data / "corpora" / "wordnet")
 
 
 def test_missing_wordnet_names_all_remedies(monkeypatch, tmp_path):
@@ -88,93 +93,79 @@ def test_wordnet_dir_that_is_not_wordnet_is_an_error(monkeypatch, tmp_path):
 
 
 def copy_database(target: Path) -> Path:
+    """The noun files of Debian's WordNet, copied (what the snapshot is built from)."""
     target.mkdir()
-    for name in wordnet_source.CORPUS_FILES:
-        if (SYSTEM / name).is_file():
-            shutil.copyfile(SYSTEM / name, target / name)
+    for name in wordnet_source.NOUN_FILES:
+        shutil.copyfile(SYSTEM / name, target / name)
     return target
 
 
 def test_refuses_a_wordnet_that_is_not_3_0(monkeypatch, tmp_path):
     no_nltk_data(monkeypatch, tmp_path)
     folder = copy_database(tmp_path / "wn21")
-    text = (folder / "data.adj").read_text(encoding="latin-1").replace("WordNet 3.0 Copyright", "WordNet 2.1 Copyright", 1)
-    (folder / "data.adj").write_text(text, encoding="latin-1")
+    text = (folder / "data.noun").read_text().replace("WordNet 3.0 Copyright", "WordNet 2.1 Copyright", 1)
+    (folder / "data.noun").write_text(text)
     monkeypatch.setenv("WORDNET_DIR", str(folder))
-    with pytest.raises(DataError, match="version 2.1; wildcards-gen needs WordNet 3.0"):
-        wordnet_source.locate(tmp_path / "cache", allow_download=False)
+    with pytest.raises(DataError, match="data.noun is WordNet version 2.1; wildcards-gen needs WordNet 3.0"):
+        wordnet.open_snapshot(tmp_path / "cache")
+    assert [p.name for p in (tmp_path / "cache").iterdir()] == [wordnet.SNAPSHOT_NAME + ".lock"]
 
 
-def test_missing_sense_index_says_which_package(monkeypatch, tmp_path):
+def test_missing_noun_file_is_named(monkeypatch, tmp_path):
     no_nltk_data(monkeypatch, tmp_path)
-    folder = copy_database(tmp_path / "nosense")
-    (folder / "index.sense").unlink()
+    folder = copy_database(tmp_path / "noexc")
+    (folder / "noun.exc").unlink()
     monkeypatch.setenv("WORDNET_DIR", str(folder))
-    with pytest.raises(DataError, match="lacks index.sense .install wordnet-sense-index"):
+    with pytest.raises(DataError, match=f"WordNet at {folder} lacks noun.exc"):
         wordnet_source.locate(tmp_path / "cache", allow_download=False)
 
 
-def test_cli_reports_wordnet_source_with_verbose(cli, tmp_path):
+@pytest.mark.parametrize("damage, message", [
+    (lambda t: t.replace("\n00002137 03 n", "\nxyz 03 n", 1), r"data.noun, line 32: not a WordNet noun synset line \(offset 'xyz' is not 8 digits\)"),
+    (lambda t: t.replace(" | that which is perceived", " | that | which", 1), r"data.noun, line 30: .*one '\|'"),
+])
+def test_malformed_data_file_is_one_clear_error(monkeypatch, tmp_path, damage, message):
+    no_nltk_data(monkeypatch, tmp_path)
+    folder = copy_database(tmp_path / "bad")
+    (folder / "data.noun").write_text(damage((folder / "data.noun").read_text()))
+    monkeypatch.setenv("WORDNET_DIR", str(folder))
+    with pytest.raises(DataError, match=message):
+        wordnet.open_snapshot(tmp_path / "cache")
+    assert not [p for p in (tmp_path / "cache").iterdir() if p.name.endswith(".tmp")]
+
+
+def test_nltk_zip_gives_the_same_fingerprint_and_snapshot(monkeypatch, tmp_path, session_cache):
+    """NLTK's wordnet.zip (what nltk.download fetches) is read in place, and is the same WordNet."""
+    no_nltk_data(monkeypatch, tmp_path)
+    data = tmp_path / "nltk_data"
+    (data / "corpora").mkdir(parents=True)
+    with zipfile.ZipFile(data / "corpora" / "wordnet.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
+        for name in wordnet_source.NOUN_FILES:
+            archive.write(SYSTEM / name, f"wordnet/{name}")
+        lexnames = "".join(f"{i:02d}\t{n}\t{1 if n.startswith('noun') else 2}\n" for i, n in enumerate(wordnet_source.LEXNAMES))
+        archive.writestr("wordnet/lexnames", lexnames)
+    monkeypatch.setattr(wordnet_source, "nltk_data_dirs", lambda: [data])
+    source = wordnet_source.locate(tmp_path / "cache", allow_download=False)
+    assert (source.kind, source.location) == ("nltk-data", data / "corpora" / "wordnet.zip")
+    system = wordnet_source.Source("system", SYSTEM, "system")
+    assert source.fingerprint("4") == system.fingerprint("4") != system.fingerprint("5")
+    wn = wordnet.open_snapshot(tmp_path / "cache")
+    assert wn.origin == f"NLTK data path {data}"
+    with sqlite3.connect(wn.path) as built, sqlite3.connect(session_cache / wordnet.SNAPSHOT_NAME) as reference:
+        query = "SELECT * FROM synset ORDER BY id"
+        assert built.execute(query).fetchall() == reference.execute(query).fetchall()
+
+
+def test_cli_reports_wordnet_source_and_build_time_with_verbose(cli, tmp_path, monkeypatch):
     out = tmp_path / "o.yaml"
     result = cli("-v", "dataset", "imagenet", "--root", "dog.n.01", "--depth", "1", "-o", out)
     assert result.exit_code == 0, result.stderr
     assert "WordNet 3.0 from " in result.stderr
-
-
-# -- the snapshot ---------------------------------------------------------------
-
-
-@pytest.fixture
-def fresh_cache(tmp_path, session_cache, wn):
-    """A cache holding the imported corpus and the snapshot (copied from the session cache)."""
-    cache = tmp_path / "cache"
-    shutil.copytree(session_cache / "nltk_data", cache / "nltk_data")
-    shutil.copy2(session_cache / wordnet.SNAPSHOT_NAME, cache / wordnet.SNAPSHOT_NAME)
-    return cache
-
-
-def snapshot_path(cache: Path) -> Path:
-    return cache / wordnet.SNAPSHOT_NAME
-
-
-def test_snapshot_reused_then_rebuilt_when_truncated_stale_or_source_changed(fresh_cache, capsys):
-    path = snapshot_path(fresh_cache)
-    built = path.stat().st_mtime_ns
-    assert wordnet.open_snapshot(fresh_cache).synset("dog.n.01").wnid == "n02084071"
-    assert path.stat().st_mtime_ns == built  # reused as it is
-
-    path.write_bytes(path.read_bytes()[:4096])  # truncated
-    capsys.readouterr()
-    wn = wordnet.open_snapshot(fresh_cache)
-    assert "unreadable; rebuilding" in capsys.readouterr().err
-    assert wn.synset("cat.n.01").display == "cat"
-
-    with sqlite3.connect(path) as conn:  # a snapshot of another source or format version
-        conn.execute("UPDATE meta SET value = 'other' WHERE key = 'fingerprint'")
-    before = path.stat().st_mtime_ns
-    wordnet.open_snapshot(fresh_cache)
-    assert path.stat().st_mtime_ns != before
-    with sqlite3.connect(path) as conn:
-        assert conn.execute("SELECT value FROM meta WHERE key='fingerprint'").fetchone()[0] != "other"
-
-    noun = fresh_cache / "nltk_data" / "corpora" / "wordnet" / "data.noun"  # the source changes
-    os.utime(noun, ns=(noun.stat().st_atime_ns, noun.stat().st_mtime_ns + 10**9))
-    before = path.stat().st_mtime_ns
-    assert wordnet.open_snapshot(fresh_cache).synset("n00015388").display == "animal"
-    assert path.stat().st_mtime_ns != before
-
-
-def test_two_processes_on_an_empty_cache(fresh_cache):
-    snapshot_path(fresh_cache).unlink()
-    code = (
-        "import sys; from pathlib import Path; from wildcards_gen import wordnet;"
-        "wn = wordnet.open_snapshot(Path(sys.argv[1])); print(wn.synset('dog.n.01').gloss[:20])"
-    )
-    env = {**os.environ, "HOME": str(fresh_cache.parent / "home")}
-    procs = [subprocess.Popen([sys.executable, "-c", code, str(fresh_cache)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True, env=env) for _ in range(2)]
-    outs = [p.communicate(timeout=300) for p in procs]
-    assert [p.returncode for p in procs] == [0, 0], outs
-    assert [o[0] for o in outs] == ["a member of the genu\n"] * 2
-    leftovers = [p.name for p in fresh_cache.iterdir() if p.name.endswith(".tmp")]
-    assert leftovers == []
+    monkeypatch.setenv("WILDCARDS_GEN_CACHE", str(tmp_path / "cold"))
+    wordnet.reset()
+    try:
+        result = cli("-v", "dataset", "imagenet", "--root", "dog.n.01", "--depth", "1", "-o", out)
+    finally:
+        wordnet.reset()
+    assert result.exit_code == 0, result.stderr
+    assert re.search(r"Built the WordNet snapshot from .+ in \d+\.\d\d s \(82115 synsets\)", result.stderr)

@@ -1,11 +1,16 @@
-"""Where the tool keeps its cache (WordNet corpus, snapshot, class lists, embeddings)."""
+"""Where the tool keeps its cache (WordNet snapshot, class lists, embeddings)."""
 
 import os
 from pathlib import Path
 
+from wildcards_gen.errors import DataError
+
 
 def cache_dir() -> Path:
-    """The cache folder: ``$WILDCARDS_GEN_CACHE``, else the platform's user cache dir."""
+    """The cache folder: ``$WILDCARDS_GEN_CACHE``, else the platform's user cache dir.
+
+    A folder that cannot be created is a one-line :class:`DataError` naming it.
+    """
     override = os.environ.get("WILDCARDS_GEN_CACHE")
     if override:
         path = Path(override)
@@ -13,5 +18,9 @@ def cache_dir() -> Path:
         import platformdirs
 
         path = Path(platformdirs.user_cache_dir("wildcards-gen"))
-    path.mkdir(parents=True, exist_ok=True)
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise DataError(f"cannot create the cache folder {path} ({exc.strerror or exc}); "
+                        "set WILDCARDS_GEN_CACHE to a folder you can write to") from exc
     return path

@@ -124,12 +124,13 @@ class Registry:
         Returns whether the list came from the entry-point cache (see :mod:`entry_points`).
         """
         from wildcards_gen import entry_points, paths
+        from wildcards_gen.errors import DataError
 
         wanted = os.environ.get(LOAD_ENV)
         allowed = None if wanted is None else {n.strip() for n in wanted.split(",") if n.strip()}
         try:
             cache = paths.cache_dir()
-        except OSError:
+        except (OSError, DataError):  # no cache folder: scan the entry points every time
             cache = None
         found, cached = entry_points.discover(GROUP, cache, use_cache)
         for ep in found:

@@ -1,27 +1,28 @@
 """WordNet 3.0 nouns at memory speed: one small API over a SQLite snapshot.
 
-The snapshot is built once from the NLTK corpus that :mod:`wordnet_source`
-resolves (NLTK stays the source of truth) and rebuilt when that corpus or the
-snapshot format changes. Reads use one SQLite connection per thread and a
-memo of decoded synsets, so any thread may call any method.
+The snapshot is built once from the WordNet database files that
+:mod:`wordnet_source` finds (:mod:`wordnet_build` reads them the way NLTK
+does, and the tests hold it to NLTK's answers) and rebuilt when their content
+or the snapshot format changes (:mod:`wordnet_snapshot`). Reads use one SQLite
+connection per thread and a memo of decoded synsets, so any thread may call
+any method. If SQLite finds the file damaged mid-run, it is rebuilt once and
+the query retried.
 """
 
 from __future__ import annotations
 
 import difflib
-import os
 import re
 import sqlite3
-import sys
 import threading
 from pathlib import Path
 from typing import NamedTuple
 
-from wildcards_gen import paths, wordnet_source
-from wildcards_gen.errors import UsageError
+from wildcards_gen import paths, wordnet_snapshot
+from wildcards_gen.errors import DataError, UsageError
 
-FORMAT_VERSION = "3"
-SNAPSHOT_NAME = f"wordnet-3.0-nouns-v{FORMAT_VERSION}.sqlite"
+FORMAT_VERSION = wordnet_snapshot.FORMAT_VERSION
+SNAPSHOT_NAME = wordnet_snapshot.SNAPSHOT_NAME
 _WNID = re.compile(r"^n(\d{8})$")
 _SYNSET_NAME = re.compile(r"^.+\.n\.\d+$")
 
@@ -52,18 +53,51 @@ def wnid_of(offset: int) -> str:
 class WordNet:
     """Read-only access to the snapshot; safe to share between threads."""
 
-    def __init__(self, path: Path, origin: str = ""):
+    def __init__(self, path: Path, origin: str = "", verbose: int = 0):
         self.path = Path(path)
         self.origin = origin
+        self.verbose = verbose
         self._local = threading.local()
         self._memo: dict[str, Synset] = {}
+        self._generation = 0  # bumped by a repair: every thread reconnects
+        self._repair_lock = threading.Lock()
+        self._opened = wordnet_snapshot.stat_key(self.path)
 
     def _db(self) -> sqlite3.Connection:
         conn = getattr(self._local, "conn", None)
-        if conn is None:
+        if conn is None or self._local.generation != self._generation:
+            self._local.generation = self._generation
             conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             self._local.conn = conn
         return conn
+
+    def _rows(self, sql: str, args=()) -> list:
+        """All rows of one query; damage that SQLite reports means one rebuild and one retry."""
+        generation = getattr(self._local, "generation", self._generation)
+        try:
+            return self._db().execute(sql, args).fetchall()
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise
+        except sqlite3.DatabaseError as exc:
+            self._repair(generation, exc)
+        try:
+            return self._db().execute(sql, args).fetchall()
+        except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
+            raise
+        except sqlite3.DatabaseError as exc:
+            raise DataError(f"WordNet snapshot {self.path} is unreadable even after a rebuild ({exc}); "
+                            "delete it and run again") from exc
+
+    def _repair(self, generation: int, exc: Exception) -> None:
+        with self._repair_lock:
+            if generation != self._generation:
+                return  # another thread repaired it meanwhile
+            try:
+                wordnet_snapshot.rebuild(self.path.parent, self._opened, self.verbose)
+            except DataError as err:
+                raise DataError(f"WordNet snapshot {self.path} is damaged ({exc}) and could not be rebuilt: {err}") from err
+            self._opened = wordnet_snapshot.stat_key(self.path)
+            self._generation += 1
 
     # -- lookups -------------------------------------------------------------
     def synset(self, key: str) -> Synset | None:
@@ -74,14 +108,14 @@ class WordNet:
             return hit
         match = _WNID.match(key)
         if match:
-            row = self._db().execute("SELECT * FROM synset WHERE id = ?", (int(match.group(1)),)).fetchone()
+            rows = self._rows("SELECT * FROM synset WHERE id = ?", (int(match.group(1)),))
         elif _SYNSET_NAME.match(key):
-            row = self._db().execute("SELECT * FROM synset WHERE name = ?", (key.lower(),)).fetchone()
+            rows = self._rows("SELECT * FROM synset WHERE name = ?", (key.lower(),))
         else:
             return None
-        if row is None:
+        if not rows:
             return None
-        synset = self._decode(row)
+        synset = self._decode(rows[0])
         self._memo[key] = synset
         self._memo[synset.wnid] = self._memo[synset.name] = synset
         return synset
@@ -89,11 +123,9 @@ class WordNet:
     def prefetch(self, wnids) -> None:
         """Load many synsets in a few queries (a plugin about to ask for thousands)."""
         wanted = sorted({int(w[1:]) for w in wnids if w not in self._memo and _WNID.match(w)})
-        db = self._db()
         for start in range(0, len(wanted), 900):
             chunk = wanted[start:start + 900]
-            rows = db.execute(f"SELECT * FROM synset WHERE id IN ({','.join('?' * len(chunk))})", chunk)
-            for row in rows:
+            for row in self._rows(f"SELECT * FROM synset WHERE id IN ({','.join('?' * len(chunk))})", chunk):
                 synset = self._decode(row)
                 self._memo[synset.wnid] = self._memo[synset.name] = synset
 
@@ -106,10 +138,9 @@ class WordNet:
         found = {w: s.gloss for w in wnids if (s := self._memo.get(w)) is not None}
         by_id = {int(w[1:]): w for w in wnids if w not in found and _WNID.match(w)}
         wanted = sorted(by_id)
-        db = self._db()
         for start in range(0, len(wanted), 900):
             chunk = wanted[start:start + 900]
-            for id_, gloss in db.execute(f"SELECT id, gloss FROM synset WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            for id_, gloss in self._rows(f"SELECT id, gloss FROM synset WHERE id IN ({','.join('?' * len(chunk))})", chunk):
                 found[by_id[id_]] = gloss
         return found
 
@@ -126,8 +157,8 @@ class WordNet:
     def senses(self, lemma: str) -> list[Synset]:
         """The noun senses of ``lemma`` in WordNet's sense order (most frequent first)."""
         key = lemma.strip().lower().replace(" ", "_")
-        rows = self._db().execute("SELECT id FROM lemma WHERE lemma = ? ORDER BY rank", (key,)).fetchall()
-        return [self.synset(wnid_of(r[0])) for r in rows]
+        rows = self._rows("SELECT offsets FROM lemma WHERE lemma = ?", (key,))
+        return [self.synset("n" + offset) for offset in rows[0][0].split()] if rows else []
 
     def primary(self, lemma: str) -> Synset | None:
         """The first (most frequent) noun sense of ``lemma``."""
@@ -152,7 +183,7 @@ class WordNet:
     def _suggest(self, text: str) -> str:
         base = text.strip().lower().split(".")[0].replace(" ", "_")
         prefix = base[:1]  # one letter: typos in the second letter ('dgo') still find 'dog'
-        rows = self._db().execute("SELECT DISTINCT lemma FROM lemma WHERE lemma LIKE ?", (prefix + "%",)).fetchall()
+        rows = self._rows("SELECT lemma FROM lemma WHERE lemma LIKE ?", (prefix + "%",))
         lemmas = [r[0] for r in rows]
         swapped = sorted(l for l in lemmas if l != base and sorted(l) == sorted(base))  # 'dgo' -> 'dog'
         close = swapped + [l for l in difflib.get_close_matches(base, lemmas, n=5, cutoff=0.6) if l not in swapped]
@@ -183,7 +214,7 @@ class WordNet:
         return wnid == ancestor or ancestor in self.ancestors(wnid)
 
 
-# -- building and opening the snapshot -------------------------------------------
+# -- opening the snapshot ---------------------------------------------------------
 
 _instance: WordNet | None = None
 _instance_lock = threading.Lock()
@@ -206,102 +237,6 @@ def reset() -> None:
 
 
 def open_snapshot(cache: Path, verbose: int = 0) -> WordNet:
-    source = wordnet_source.locate(cache)
-    fingerprint = f"{FORMAT_VERSION}:{source.fingerprint()}"
-    path = cache / SNAPSHOT_NAME
-    state = _snapshot_state(path, fingerprint)
-    if state != "ok":
-        import fcntl
-
-        with open(cache / (SNAPSHOT_NAME + ".lock"), "w") as lock:
-            fcntl.flock(lock, fcntl.LOCK_EX)  # a second process waits here, then reuses
-            state = _snapshot_state(path, fingerprint)
-            if state != "ok":
-                if state == "corrupt":
-                    _warn(f"WordNet snapshot {path} is unreadable; rebuilding it")
-                elif state == "stale":
-                    _log(verbose, f"WordNet source changed; rebuilding snapshot {path}")
-                _build(source, path, fingerprint)
-    return WordNet(path, source.origin)
-
-
-def _snapshot_state(path: Path, fingerprint: str) -> str:
-    if not path.exists():
-        return "missing"
-    try:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True)
-        try:
-            meta = dict(conn.execute("SELECT key, value FROM meta").fetchall())
-            count = conn.execute("SELECT count(*) FROM synset").fetchone()[0]
-        finally:
-            conn.close()
-    except sqlite3.DatabaseError:
-        return "corrupt"
-    if meta.get("synsets") != str(count) or count == 0:
-        return "corrupt"
-    return "ok" if meta.get("fingerprint") == fingerprint else "stale"
-
-
-def _build(source, path: Path, fingerprint: str) -> None:
-    """Write the snapshot to a temporary file, then rename it into place."""
-    reader = wordnet_source.open_reader(source)
-    synsets = list(reader.all_synsets("n"))
-    from tqdm import tqdm
-
-    bar = tqdm(total=len(synsets), desc="Building WordNet snapshot", unit="synset",
-               file=sys.stderr, disable=not sys.stderr.isatty(), leave=False)
-    rows, lemma_rows = [], []
-    depth: dict[int, int] = {}
-    for s in synsets:
-        depth[s.offset()] = s.min_depth()
-    for s in synsets:
-        rows.append((
-            s.offset(), s.name(), "\t".join(l.replace("_", " ") for l in s.lemma_names()),
-            s.definition(), s.lexname(), depth[s.offset()],
-            _offsets(s.hypernyms()), _offsets(s.hyponyms()),
-            _offsets(s.instance_hypernyms()), _offsets(s.instance_hyponyms()),
-        ))
-        bar.update()
-    bar.close()
-    for lemma in {name.lower() for s in synsets for name in s.lemma_names()}:
-        for rank, s in enumerate(reader.synsets(lemma, "n")):
-            lemma_rows.append((lemma, rank, s.offset()))
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
-    tmp.unlink(missing_ok=True)
-    conn = sqlite3.connect(tmp)
-    try:
-        conn.executescript(
-            """
-            CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
-            CREATE TABLE synset(id INTEGER PRIMARY KEY, name TEXT, lemmas TEXT, gloss TEXT,
-                lexname TEXT, min_depth INTEGER, hypernyms TEXT, hyponyms TEXT,
-                instance_hypernyms TEXT, instance_hyponyms TEXT);
-            CREATE TABLE lemma(lemma TEXT, rank INTEGER, id INTEGER);
-            """
-        )
-        conn.executemany("INSERT INTO synset VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
-        conn.executemany("INSERT INTO lemma VALUES (?,?,?)", lemma_rows)
-        conn.execute("CREATE INDEX synset_name ON synset(name)")
-        conn.execute("CREATE INDEX lemma_lemma ON lemma(lemma, rank)")
-        conn.executemany("INSERT INTO meta VALUES (?,?)", [
-            ("fingerprint", fingerprint), ("synsets", str(len(rows))),
-            ("source", str(source.corpus)), ("wordnet_version", "3.0"),
-        ])
-        conn.commit()
-    finally:
-        conn.close()
-    os.replace(tmp, path)
-
-
-def _offsets(synsets) -> str:
-    """WNIDs by ascending offset: NLTK keeps pointers in a set, whose order varies per process."""
-    return " ".join(wnid_of(o) for o in sorted(x.offset() for x in synsets))
-
-
-def _warn(message: str) -> None:
-    print(f"Warning: {message}", file=sys.stderr)
-
-
-def _log(verbose: int, message: str) -> None:
-    if verbose:
-        print(message, file=sys.stderr)
+    """The WordNet of the snapshot in ``cache``, built or rebuilt first when needed."""
+    path, origin = wordnet_snapshot.ensure(Path(cache), verbose)
+    return WordNet(path, origin, verbose)

@@ -1,33 +1,30 @@
-"""Find Princeton WordNet 3.0 as an NLTK corpus, without importing NLTK unless needed.
+"""Find Princeton WordNet 3.0's database files, without importing NLTK unless it must download.
 
-Resolution order: NLTK's own data path; a database folder (``$WORDNET_DIR``,
-else Debian's ``/usr/share/wordnet``) imported into the cache as an NLTK
-corpus; ``nltk.download`` into the cache; else an error naming all three.
+Resolution order: NLTK's own data path (a ``corpora/wordnet`` folder or
+``wordnet.zip``); a database folder (``$WORDNET_DIR``, else Debian's
+``/usr/share/wordnet``); what ``nltk.download`` fetched into the cache
+earlier; ``nltk.download`` into the cache now; else an error naming the
+remedies. The snapshot builder reads the noun files straight from there:
+nothing is copied, so nothing can be half-copied.
 """
 
 from __future__ import annotations
 
 import hashlib
+import io
 import os
-import re
-import shutil
 import sys
-import tempfile
-import warnings
+import zipfile
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
 
 from wildcards_gen.errors import DataError
 
 SYSTEM_WORDNET = "/usr/share/wordnet"
-# Files NLTK's WordNetCorpusReader opens; index.sense and lexnames included.
-CORPUS_FILES = (
-    "data.adj", "data.adv", "data.noun", "data.verb",
-    "index.adj", "index.adv", "index.noun", "index.verb",
-    "adj.exc", "adv.exc", "noun.exc", "verb.exc",
-    "index.sense", "lexnames",
-)
-OPTIONAL_FILES = ("cntlist.rev", "LICENSE", "README", "citation.bib")
+# The files the snapshot is built from; lexnames is optional (Debian leaves it out).
+NOUN_FILES = ("data.noun", "index.noun", "noun.exc")
+LEXNAMES_FILE = "lexnames"
 
 # `man 5 lexnames`: the fixed table Debian's packages leave out.
 LEXNAMES = [
@@ -42,7 +39,6 @@ LEXNAMES = [
     "verb.motion", "verb.perception", "verb.possession", "verb.social",
     "verb.stative", "verb.weather", "adj.ppl",
 ]
-_CATEGORY = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
 
 REMEDIES = (
     "WordNet 3.0 not found. Fix it one of three ways: "
@@ -55,24 +51,126 @@ REMEDIES = (
 
 @dataclass(frozen=True)
 class Source:
-    """Where the NLTK-format corpus lives, and how it got there."""
+    """A WordNet database: a folder of files or NLTK's ``wordnet.zip``, and how it was found."""
 
-    kind: str  # "nltk-data", "imported", "downloaded"
-    corpus: Path  # a folder or a wordnet.zip
+    kind: str  # "nltk-data", "wordnet-dir", "system", "downloaded"
+    location: Path  # a folder or a wordnet.zip
     origin: str  # human description for -v
 
-    def fingerprint(self) -> str:
-        """Changes whenever the corpus files change (size and mtime)."""
-        h = hashlib.sha256()
-        if self.corpus.is_file():
-            st = self.corpus.stat()
-            h.update(f"{self.corpus}:{st.st_size}:{st.st_mtime_ns}".encode())
-        else:
-            for name in ("data.noun", "index.noun", "index.sense", "lexnames"):
-                p = self.corpus / name
-                st = p.stat()
-                h.update(f"{name}:{st.st_size}:{st.st_mtime_ns}".encode())
-        return h.hexdigest()[:16]
+    @property
+    def is_zip(self) -> bool:
+        return self.location.suffix == ".zip"
+
+    def describe(self, name: str) -> str:
+        """Where file ``name`` is, for error messages."""
+        return f"{self.location}:{self._member(name)}" if self.is_zip else str(self.location / name)
+
+    def _member(self, name: str) -> str:
+        with zipfile.ZipFile(self.location) as archive:
+            names = archive.namelist()
+        for candidate in (f"wordnet/{name}", name):
+            if candidate in names:
+                return candidate
+        return next((n for n in names if n.endswith(f"/{name}")), f"wordnet/{name}")
+
+    def size(self, name: str) -> int:
+        """Bytes in file ``name`` (uncompressed), 0 if unknown."""
+        try:
+            if self.is_zip:
+                with zipfile.ZipFile(self.location) as archive:
+                    return archive.getinfo(self._member(name)).file_size
+            return (self.location / name).stat().st_size
+        except (OSError, zipfile.BadZipFile, KeyError):
+            return 0
+
+    def has(self, name: str) -> bool:
+        if self.is_zip:
+            with zipfile.ZipFile(self.location) as archive:
+                return self._member(name) in archive.namelist()
+        return (self.location / name).is_file()
+
+    @contextmanager
+    def open(self, name: str):
+        """The lines of file ``name`` (UTF-8 text, as NLTK reads it), streamed."""
+        try:
+            if self.is_zip:
+                with zipfile.ZipFile(self.location) as archive, archive.open(self._member(name)) as raw:
+                    yield io.TextIOWrapper(raw, encoding="utf-8")
+            else:
+                with open(self.location / name, encoding="utf-8") as fh:
+                    yield fh
+        except (OSError, zipfile.BadZipFile, KeyError) as exc:
+            raise DataError(f"cannot read WordNet's {self.describe(name)}: {getattr(exc, 'strerror', None) or exc}") from exc
+        except UnicodeDecodeError as exc:
+            raise DataError(f"WordNet's {self.describe(name)} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+
+    def files(self) -> list[str]:
+        """The files a snapshot is built from, as present here."""
+        return [*NOUN_FILES, *([LEXNAMES_FILE] if self.has(LEXNAMES_FILE) else [])]
+
+    def lexnames(self) -> list[str]:
+        """The lexicographer file names, from ``lexnames`` or the fixed table."""
+        if not self.has(LEXNAMES_FILE):
+            return list(LEXNAMES)
+        from wildcards_gen.wordnet_build import read_lexnames
+
+        with self.open(LEXNAMES_FILE) as lines:
+            return read_lexnames(lines)
+
+    def stat_key(self) -> list:
+        """Identity of the files as the OS sees them: any write changes it (ctime included)."""
+        paths = [self.location] if self.is_zip else [self.location / n for n in self.files()]
+        key = []
+        for path in paths:
+            try:
+                st = path.stat()
+            except OSError as exc:
+                raise DataError(f"cannot read WordNet's {path}: {exc.strerror}") from exc
+            key.append([str(path), st.st_dev, st.st_ino, st.st_size, st.st_mtime_ns, st.st_ctime_ns])
+        return key
+
+    def fingerprint(self, version: str) -> str:
+        """A hash of what the snapshot is built from: the same WordNet anywhere gives the same one.
+
+        Size and SHA-256 of each noun file's content, the lexicographer names
+        (read or fixed, so Debian's folder and NLTK's copy agree) and ``version``
+        (the snapshot format).
+        """
+        h = hashlib.sha256(f"wordnet-snapshot:{version}\n".encode())
+        for name in NOUN_FILES:
+            size, digest = self._digest(name)
+            h.update(f"{name}:{size}:{digest}\n".encode())
+        h.update("\n".join(self.lexnames()).encode())
+        return h.hexdigest()
+
+    def _digest(self, name: str) -> tuple[int, str]:
+        h, size = hashlib.sha256(), 0
+        try:
+            if self.is_zip:
+                with zipfile.ZipFile(self.location) as archive, archive.open(self._member(name)) as fh:
+                    size = _hash_stream(fh, h)
+            else:
+                with open(self.location / name, "rb") as fh:
+                    size = _hash_stream(fh, h)
+        except (OSError, zipfile.BadZipFile, KeyError) as exc:
+            raise DataError(f"cannot read WordNet's {self.describe(name)}: {getattr(exc, 'strerror', None) or exc}") from exc
+        return size, h.hexdigest()
+
+    def check(self) -> "Source":
+        """Raise :class:`DataError` naming any noun file this database lacks."""
+        missing = [n for n in NOUN_FILES if not self.has(n)]
+        if missing:
+            raise DataError(f"WordNet at {self.location} lacks {', '.join(missing)}; "
+                            "reinstall it (apt-get install --reinstall wordnet-base, or nltk.download('wordnet'))")
+        return self
+
+
+def _hash_stream(fh, h) -> int:
+    size = 0
+    while chunk := fh.read(1 << 20):
+        h.update(chunk)
+        size += len(chunk)
+    return size
 
 
 def nltk_data_dirs() -> list[Path]:
@@ -89,8 +187,9 @@ def nltk_data_dirs() -> list[Path]:
 
 
 def _corpus_in(data_dir: Path) -> Path | None:
+    """NLTK's WordNet under an NLTK data folder: the unzipped folder first, as NLTK looks."""
     folder = data_dir / "corpora" / "wordnet"
-    if (folder / "data.noun").is_file() and (folder / "lexnames").is_file():
+    if (folder / "data.noun").is_file():
         return folder
     archive = data_dir / "corpora" / "wordnet.zip"
     if archive.is_file():
@@ -98,105 +197,57 @@ def _corpus_in(data_dir: Path) -> Path | None:
     return None
 
 
-def _database_version(folder: Path) -> str | None:
-    """The version in data.adj's licence header, as NLTK's get_version reads it."""
-    with open(folder / "data.adj", encoding="latin-1") as fh:
-        for _, line in zip(range(40), fh):
-            match = re.search(r"Word[nN]et (\d+\+?|\d+\.\d+) Copyright", line)
-            if match:
-                return match.group(1)
-    return None
-
-
-def import_database(folder: Path, cache: Path) -> Path:
-    """Copy a WordNet database folder into ``cache/nltk_data`` as an NLTK corpus."""
-    missing = [n for n in CORPUS_FILES if n != "lexnames" and not (folder / n).is_file()]
-    if missing:
-        hint = " (install wordnet-sense-index)" if missing == ["index.sense"] else ""
-        raise DataError(f"WordNet folder {folder} lacks {', '.join(missing)}{hint}")
-    version = _database_version(folder)
-    if version != "3.0":
-        raise DataError(f"WordNet in {folder} is version {version or 'unknown'}; wildcards-gen needs WordNet 3.0 (ImageNet and Tencent ids are 3.0 offsets)")
-    target = cache / "nltk_data" / "corpora" / "wordnet"
-    target.parent.mkdir(parents=True, exist_ok=True)
-    tmp = Path(tempfile.mkdtemp(prefix=".wordnet-", dir=target.parent))
-    try:
-        for name in CORPUS_FILES + OPTIONAL_FILES:
-            src = folder / name
-            if src.is_file():
-                shutil.copyfile(src, tmp / name)  # real copies: NLTK refuses symlinks
-        if not (tmp / "lexnames").is_file():
-            lines = [
-                f"{i:02d}\t{name}\t{_CATEGORY[name.split('.')[0]]}\n" for i, name in enumerate(LEXNAMES)
-            ]
-            (tmp / "lexnames").write_text("".join(lines))
-        if target.exists():
-            shutil.rmtree(target)
-        os.replace(tmp, target)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    return target
-
-
 def locate(cache: Path, allow_download: bool = True) -> Source:
-    """Resolve the WordNet corpus following the documented chain."""
+    """Resolve the WordNet database following the documented chain (only ``stat`` calls, unless downloading)."""
     for data_dir in nltk_data_dirs():
         corpus = _corpus_in(data_dir)
         if corpus is not None:
-            return Source("nltk-data", corpus, f"NLTK data path {data_dir}")
+            return Source("nltk-data", corpus, f"NLTK data path {data_dir}").check()
 
-    cached = _corpus_in(cache / "nltk_data")
     folder_env = os.environ.get("WORDNET_DIR")
     folder = Path(folder_env) if folder_env else Path(SYSTEM_WORDNET)
     if (folder / "data.noun").is_file():
-        origin = f"{'WORDNET_DIR' if folder_env else 'system WordNet'} {folder}, imported into {cache / 'nltk_data'}"
-        if cached is not None and cached.is_dir() and _same_import(folder, cached):
-            return Source("imported", cached, origin)
-        return Source("imported", import_database(folder, cache), origin)
+        kind, what = ("wordnet-dir", "WORDNET_DIR") if folder_env else ("system", "system WordNet")
+        return Source(kind, folder, f"{what} {folder}").check()
     if folder_env:
         raise DataError(f"WORDNET_DIR={folder_env} is not a WordNet database folder (no data.noun)")
 
+    downloads = cache / "nltk_data"
+    cached = _corpus_in(downloads)
     if cached is not None:
-        return Source("downloaded", cached, f"wildcards-gen cache {cache / 'nltk_data'}")
-    if allow_download and _download(cache):
-        corpus = _corpus_in(cache / "nltk_data")
+        return Source("downloaded", cached, f"wildcards-gen cache {downloads}").check()
+    if allow_download and _download(downloads):
+        corpus = _corpus_in(downloads)
         if corpus is not None:
-            return Source("downloaded", corpus, f"nltk.download into {cache / 'nltk_data'}")
+            return Source("downloaded", corpus, f"nltk.download into {downloads}").check()
     raise DataError(REMEDIES)
 
 
-def _same_import(folder: Path, cached: Path) -> bool:
-    """True when the cached copy was imported from these very files."""
-    for name in ("data.noun", "index.sense"):
-        src, dst = folder / name, cached / name
-        if not dst.is_file() or src.stat().st_size != dst.stat().st_size:
-            return False
-    return True
-
-
-def _download(cache: Path) -> bool:
+def _download(target: Path) -> bool:
+    """``nltk.download('wordnet')`` into ``target`` (the caller holds the snapshot lock)."""
     try:
         import nltk
 
-        return bool(nltk.download("wordnet", download_dir=str(cache / "nltk_data"), quiet=True, raise_on_error=False))
+        return bool(nltk.download("wordnet", download_dir=str(target), quiet=True, raise_on_error=False))
     except Exception:
         return False
 
 
-def open_reader(source: Source):
-    """An NLTK ``WordNetCorpusReader`` over ``source`` (imports NLTK)."""
-    import nltk
-    from nltk.corpus.reader.wordnet import WordNetCorpusReader
+def main() -> int:
+    """``python -m wildcards_gen.wordnet_source``: where WordNet is (exit 0), else the remedies (exit 1).
 
-    data_dir = source.corpus.parent.parent
-    if str(data_dir) not in nltk.data.path:
-        nltk.data.path.insert(0, str(data_dir))
-    root = nltk.data.find("corpora/wordnet.zip/wordnet/" if source.corpus.suffix == ".zip" else "corpora/wordnet")
-    with warnings.catch_warnings():  # "multilingual functions are not available": no OMW, as intended
-        warnings.simplefilter("ignore", UserWarning)
-        reader = WordNetCorpusReader(root, None)
-    version = reader.get_version()
-    if version != "3.0":
-        raise DataError(f"WordNet at {source.corpus} is version {version}; wildcards-gen needs WordNet 3.0")
-    return reader
+    Never downloads; ``scripts/setup-wordnet`` uses it to decide whether to install.
+    """
+    from wildcards_gen import paths
+
+    try:
+        source = locate(paths.cache_dir(), allow_download=False)
+    except DataError as exc:
+        print(exc, file=sys.stderr)
+        return 1
+    print(source.origin)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -3,10 +3,9 @@
 from __future__ import annotations
 
 import pytest
+from wordnet_reference import nltk_reader
 
 from wildcards_gen import wordnet_source
-
-from wordnet_reference import nltk_reader
 
 
 @pytest.fixture(scope="module")
@@ -22,7 +21,7 @@ def offsets(synsets) -> tuple:
 
 
 def test_every_noun_synset_equals_nltk(wn, reference):
-    reader, synsets = reference
+    _reader, synsets = reference
     assert len(synsets) == 82115
     wn.prefetch([f"n{s.offset():08d}" for s in synsets])
     mismatches = []

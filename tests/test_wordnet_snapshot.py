@@ -259,7 +259,7 @@ def test_a_full_disk_during_the_build_is_one_line_and_leaves_nothing(tmp_path):
     cache = tmp_path / "cache"
     proc = cli(cache, "dataset", "imagenet", "--root", "dog.n.01", "-o", tmp_path / "o.yaml",
                preexec_fn=limited_file_size(2 << 20))
-    out, err = proc.communicate(timeout=120)
+    _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 1
     assert re.fullmatch(r"Error: cannot write the WordNet snapshot into the cache folder \S+ \(.+\); "
                         r"free some space there or set WILDCARDS_GEN_CACHE to another folder\n", err), err

@@ -97,7 +97,7 @@ def click_options(arrangers: bool = True) -> list:
         click.Option(["--embed-batch-size"], type=click.IntRange(min=1), default=64, show_default=True,
                      help="Texts per inference batch."),
         click.Option(["--embed-threads"], type=click.IntRange(min=1), default=None,
-                     help="PyTorch threads for inference. Default: half the CPUs."),
+                     help="PyTorch threads for inference. Default: the CPU count (inference runs alone)."),
     ]
     if arrangers:
         params.extend(arranger_options([p.name for p in params]))

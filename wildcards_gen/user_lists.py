@@ -258,7 +258,7 @@ def render(sources: list[Source], cats: dict, run: Run, fmt: str) -> str:
     categories = tree.finalize(top, run)
     if fmt == "jsonl":
         return writer.render_jsonl(categories)
-    names = ", ".join("standard input" if s.kind == "stdin" else s.name for s in sources)
+    names = ", ".join("standard input" if s.kind == "stdin" else Path(s.name).name for s in sources)
     return writer.render_yaml(categories, [f"Arranged by wildcards-gen from {names}"])
 
 

@@ -158,7 +158,8 @@ class WordNet:
         """The noun senses of ``lemma`` in WordNet's sense order (most frequent first)."""
         key = lemma.strip().lower().replace(" ", "_")
         rows = self._rows("SELECT offsets FROM lemma WHERE lemma = ?", (key,))
-        return [self.synset("n" + offset) for offset in rows[0][0].split()] if rows else []
+        found = [self.synset("n" + offset) for offset in rows[0][0].split()] if rows else []
+        return [s for s in found if s is not None]
 
     def primary(self, lemma: str) -> Synset | None:
         """The first (most frequent) noun sense of ``lemma``."""
@@ -201,11 +202,12 @@ class WordNet:
         while frontier:
             if len(frontier) > 50:
                 self.prefetch(frontier)
-            parents = set()
+            parents: set[str] = set()
             for wnid in frontier:
                 s = self.synset(wnid)
-                parents.update(s.hypernyms)
-                parents.update(s.instance_hypernyms)
+                if s is not None:
+                    parents.update(s.hypernyms)
+                    parents.update(s.instance_hypernyms)
             frontier = [p for p in parents if p not in seen]
             seen.update(frontier)
         return seen

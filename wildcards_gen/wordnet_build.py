@@ -150,14 +150,14 @@ def parse_data(lines, index: dict, lexnames: list, edges: tuple[array, array], s
             end = 4 + 2 * int(tokens[3], 16)
             lemmas = tokens[4:end:2]
             if any(lemma[-1] == ")" for lemma in lemmas):
-                lemmas = [_MARKER.match(lemma).group(1) for lemma in lemmas]
+                lemmas = [m.group(1) if (m := _MARKER.match(lemma)) else lemma for lemma in lemmas]
             if len(offset) != 8 or not offset.isdigit():
                 raise ValueError(f"offset {offset!r} is not 8 digits")
             count = int(tokens[end])
             pointers = tokens[end + 1:end + 1 + 4 * count]
             if len(pointers) != 4 * count or not lemmas:
                 raise ValueError("too few fields")
-            related = ([], [], [], [])
+            related: tuple[list, list, list, list] = ([], [], [], [])
             for symbol, target, ends in zip(pointers[0::4], pointers[1::4], pointers[3::4]):
                 kind = relation(symbol)
                 if kind is not None and ends == "0000":  # a synset pointer, not a word's
@@ -249,7 +249,8 @@ def write(path: Path, source, meta: dict, progress: Progress = Progress()) -> in
         for statement in SCHEMA.strip().split(";"):
             if statement.strip():
                 conn.execute(statement)
-        edges, seen = (array("l"), array("l")), set()
+        edges: tuple[array, array] = (array("l"), array("l"))
+        seen: set = set()
         with source.open("data.noun") as lines:
             rows = parse_data(lines, index, lexnames, edges, seen, source.describe("data.noun"), progress)
             conn.executemany("INSERT INTO synset VALUES (?,?,?,?,?,?,?,?,?,?)", rows)

@@ -70,13 +70,13 @@ class Snapshot:
         checked = {**manifest, "snapshot": dict(manifest["snapshot"])}
         if source is not None:
             checked["source"] = source.stat_key()
-            if checked["source"] != manifest["source"]:
-                if source.fingerprint(FORMAT_VERSION) != manifest["fingerprint"]:
-                    return "stale", manifest
+            if (checked["source"] != manifest["source"]
+                    and source.fingerprint(FORMAT_VERSION) != manifest["fingerprint"]):
+                return "stale", manifest
         checked["snapshot"]["stat"] = stat_key(self.path)
-        if checked["snapshot"]["stat"] != manifest["snapshot"].get("stat"):
-            if _sha256(self.path) != manifest["snapshot"].get("sha256"):
-                return "corrupt", manifest
+        if (checked["snapshot"]["stat"] != manifest["snapshot"].get("stat")
+                and _sha256(self.path) != manifest["snapshot"].get("sha256")):
+            return "corrupt", manifest
         self.checked = checked  # what remember() records
         return ("ok" if checked == manifest else "refresh"), manifest
 
@@ -86,7 +86,7 @@ class Snapshot:
         """The build lock (yields False when ``blocking`` is off and another process holds it)."""
         try:
             self.cache.mkdir(parents=True, exist_ok=True)
-            handle = open(self.cache / LOCK_NAME, "a")
+            handle = open(self.cache / LOCK_NAME, "a")  # noqa: SIM115 (closed by the with below)
         except OSError as exc:
             _raise_write_error(exc, self.cache)
         with handle:
@@ -152,13 +152,13 @@ class Snapshot:
                 tmp.unlink()
             _raise_write_error(exc, self.cache)
 
-    def remember(self, manifest: dict) -> None:
+    def remember(self, manifest: dict | None) -> None:
         """Record the ``stat`` identities that :meth:`state` just verified by hash, if nobody is building.
 
         Best effort: in a read-only cache the next start simply hashes again.
         """
         with contextlib.suppress(DataError, OSError), self.lock(blocking=False) as held:
-            if held and self.manifest() == manifest:
+            if held and self.checked is not None and self.manifest() == manifest:
                 self.write_manifest(self.checked)
 
 
@@ -248,7 +248,8 @@ def ensure(cache: Path, verbose: int = 0) -> tuple[Path, str]:
     if state in ("ok", "refresh"):
         if state == "refresh":
             snapshot.remember(manifest)
-        origin = source.origin if source else f"the snapshot (built from {manifest['origin']}; no WordNet found now)"
+        built_from = (manifest or {}).get("origin", "?")
+        origin = source.origin if source else f"the snapshot (built from {built_from}; no WordNet found now)"
         return snapshot.path, origin
     with snapshot.lock():
         removed = snapshot.clean_stale()

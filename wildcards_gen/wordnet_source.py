@@ -156,7 +156,7 @@ class Source:
             raise DataError(f"cannot read WordNet's {self.describe(name)}: {getattr(exc, 'strerror', None) or exc}") from exc
         return size, h.hexdigest()
 
-    def check(self) -> "Source":
+    def check(self) -> Source:
         """Raise :class:`DataError` naming any noun file this database lacks."""
         missing = [n for n in NOUN_FILES if not self.has(n)]
         if missing:

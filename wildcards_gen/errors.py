@@ -29,6 +29,10 @@ class PluginError(WildcardsError):
     def __init__(self, plugin: str, message: str):
         super().__init__(f"plugin {plugin!r}: {message}")
         self.plugin = plugin
+        self.detail = message
+
+    def __reduce__(self):  # travels back from a worker process intact
+        return (type(self), (self.plugin, self.detail))
 
 
 class Cancelled(Exception):

@@ -71,6 +71,7 @@ class Declarations:
     found: dict[str, Any] = field(default_factory=dict)
     claims: dict[str, list[str]] = field(default_factory=dict)  # name -> plugins, when more than one
     unusable: dict[str, str] = field(default_factory=dict)  # name -> why
+    checks: dict[str, Any] = field(default_factory=dict)  # results of checks run on them once (by their users)
 
     def add(self, name: str, plugin: str, entry: Any) -> None:
         if name in self.claims:

@@ -21,6 +21,7 @@ list that is arranged or cleaned, in dataset runs and by ``wildcards-gen arrange
 
 from __future__ import annotations
 
+import functools
 import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -74,8 +75,10 @@ def _lookup(wn: Any, words: list[str]) -> list:
     return []
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def candidates(wn: Any, term: str) -> tuple[list, str | None]:
-    """``(senses, how)``: the noun senses ``term`` may mean, in WordNet's order, and how they were found."""
+    """``(senses, how)``: the noun senses ``term`` may mean, in WordNet's order, and how they were found
+    (memoised: a term is looked up for its sense, its glosses and its category)."""
     text = term.strip().lower().replace("&", " and ")
     variants: list[list[str]] = []
     for v in (text, text.replace("-", " "), text.replace("-", "")):
@@ -199,18 +202,27 @@ def _softmax_by_owner(logits: Any, owner: Any, n: int) -> Any:
     return e / total[owner]
 
 
-def gloss_texts(wn: Any, terms: Sequence[str]) -> list[str]:
+def _options(wn: Any, term: str, known: dict | None) -> list:
+    """The senses a term may mean: those the dataset gave it, else WordNet's candidates."""
+    given = (known or {}).get(term)
+    if given:
+        return [s for s in (wn.synset(w) for w in sorted(set(given))) if s is not None]
+    return candidates(wn, term)[0]
+
+
+def gloss_texts(wn: Any, terms: Sequence[str], known: dict | None = None) -> list[str]:
     """The texts :func:`gloss_evidence` needs embedded: ``'{lemma}: {gloss}'`` per sense of each polysemous term."""
     texts: list[str] = []
     for term in terms:
-        senses = candidates(wn, term)[0]
+        senses = _options(wn, term, known)
         if len(senses) > 1:
             texts.extend(f"{sense.display}: {sense.gloss}" for sense in senses)
     return texts
 
 
 def gloss_evidence(wn: Any, terms: Sequence[str], X: Any, vectors_of: Callable[[list[str]], Any],
-                   weight: float = DEFAULTS["gloss_weight"], k: int = DEFAULTS["gloss_neighbours"]) -> dict:
+                   weight: float = DEFAULTS["gloss_weight"], k: int = DEFAULTS["gloss_neighbours"],
+                   known: dict | None = None) -> dict:
     """``{term index: [(wnid, bonus)]}`` for polysemous terms, from their list neighbours.
 
     Each candidate sense's ``'{lemma}: {gloss}'`` (embedded by ``vectors_of``) is
@@ -225,7 +237,7 @@ def gloss_evidence(wn: Any, terms: Sequence[str], X: Any, vectors_of: Callable[[
     n = len(terms)
     texts, owners = [], []
     for i, term in enumerate(terms):
-        senses = candidates(wn, term)[0]
+        senses = _options(wn, term, known)
         if len(senses) > 1:
             for sense in senses:
                 texts.append(f"{sense.display}: {sense.gloss}")

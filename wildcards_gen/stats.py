@@ -28,6 +28,13 @@ class Stats:
             self.events.setdefault(kind, []).append(data)
             self.counters[f"events.{kind}"] += 1
 
+    def merge(self, counters: dict, events: dict) -> None:
+        """Add what another report (a worker process's) recorded."""
+        with self._lock:
+            self.counters.update(counters)
+            for kind, items in events.items():
+                self.events.setdefault(kind, []).extend(items)
+
     def add_time(self, phase: str, seconds: float) -> None:
         with self._lock:
             self.timings[phase] = self.timings.get(phase, 0.0) + seconds

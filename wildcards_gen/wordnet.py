@@ -12,6 +12,7 @@ the query retried.
 from __future__ import annotations
 
 import difflib
+import os
 import re
 import sqlite3
 import threading
@@ -22,6 +23,8 @@ from wildcards_gen import paths, wordnet_snapshot
 from wildcards_gen.errors import DataError, UsageError
 
 FORMAT_VERSION = wordnet_snapshot.FORMAT_VERSION
+_COLUMNS = ("id, name, lemmas, gloss, lexname, min_depth, hypernyms, hyponyms, instance_hypernyms, "
+            "instance_hyponyms")
 SNAPSHOT_NAME = wordnet_snapshot.SNAPSHOT_NAME
 _WNID = re.compile(r"^n(\d{8})$")
 _SYNSET_NAME = re.compile(r"^.+\.n\.\d+$")
@@ -64,9 +67,11 @@ class WordNet:
         self._opened = wordnet_snapshot.stat_key(self.path)
 
     def _db(self) -> sqlite3.Connection:
+        """This thread's connection; a forked worker process opens its own (SQLite connections must not cross a fork)."""
         conn = getattr(self._local, "conn", None)
-        if conn is None or self._local.generation != self._generation:
+        if conn is None or self._local.generation != self._generation or self._local.pid != os.getpid():
             self._local.generation = self._generation
+            self._local.pid = os.getpid()
             conn = sqlite3.connect(f"file:{self.path}?mode=ro&immutable=1", uri=True, check_same_thread=False)
             self._local.conn = conn
         return conn
@@ -108,9 +113,9 @@ class WordNet:
             return hit
         match = _WNID.match(key)
         if match:
-            rows = self._rows("SELECT * FROM synset WHERE id = ?", (int(match.group(1)),))
+            rows = self._rows(f"SELECT {_COLUMNS} FROM synset WHERE id = ?", (int(match.group(1)),))
         elif _SYNSET_NAME.match(key):
-            rows = self._rows("SELECT * FROM synset WHERE name = ?", (key.lower(),))
+            rows = self._rows(f"SELECT {_COLUMNS} FROM synset WHERE name = ?", (key.lower(),))
         else:
             return None
         if not rows:
@@ -125,7 +130,7 @@ class WordNet:
         wanted = sorted({int(w[1:]) for w in wnids if w not in self._memo and _WNID.match(w)})
         for start in range(0, len(wanted), 900):
             chunk = wanted[start:start + 900]
-            for row in self._rows(f"SELECT * FROM synset WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            for row in self._rows(f"SELECT {_COLUMNS} FROM synset WHERE id IN ({','.join('?' * len(chunk))})", chunk):
                 synset = self._decode(row)
                 self._memo[synset.wnid] = self._memo[synset.name] = synset
 
@@ -144,10 +149,11 @@ class WordNet:
                 found[by_id[id_]] = gloss
         return found
 
-    def hyponym_table(self) -> dict[str, tuple]:
-        """``{wnid: (hyponym and instance hyponym WNIDs)}`` for every noun synset, in one query."""
-        rows = self._db().execute("SELECT id, hyponyms, instance_hyponyms FROM synset")
-        return {f"n{id_:08d}": tuple((hypo + " " + ihypo).split()) for id_, hypo, ihypo in rows}
+    def subtree_sizes(self) -> dict[str, int]:
+        """``{wnid: 1 + the synsets below it}`` for every noun synset (down hyponyms and instance
+        hyponyms; a synset reached by two paths counts twice), in one query."""
+        rows = self._rows("SELECT id, descendants FROM synset")
+        return {f"n{id_:08d}": 1 + below for id_, below in rows}
 
     def _decode(self, row) -> Synset:
         id_, name, lemmas, gloss, lexname, depth, hyper, hypo, ihyper, ihypo = row

@@ -22,7 +22,7 @@ SCHEMA = """
 CREATE TABLE meta(key TEXT PRIMARY KEY, value TEXT);
 CREATE TABLE synset(id INTEGER PRIMARY KEY, name TEXT, lemmas TEXT, gloss TEXT,
     lexname TEXT, min_depth INTEGER, hypernyms TEXT, hyponyms TEXT,
-    instance_hypernyms TEXT, instance_hyponyms TEXT);
+    instance_hypernyms TEXT, instance_hyponyms TEXT, descendants INTEGER);
 CREATE TABLE lemma(lemma TEXT PRIMARY KEY, offsets TEXT) WITHOUT ROWID;
 """
 
@@ -214,6 +214,31 @@ def min_depths(edges: tuple[array, array]) -> dict[int, int]:
     return depth
 
 
+def descendant_counts(edges: tuple[array, array]) -> dict[int, int]:
+    """Synsets below each synset down the hyponym graph (regular and instance), a synset reached
+    by two paths counted twice: what information content (``wordnet_measures``) is made of.
+
+    Synsets absent from the answer have nothing below them.
+    """
+    children, parents = edges
+    below = defaultdict(list)
+    for child, parent in zip(children, parents):
+        below[parent].append(child)
+    count: dict[int, int] = {}
+    for start in list(below):
+        if start in count:
+            continue
+        stack = [(start, False)]
+        while stack:  # iterative post-order
+            node, done = stack.pop()
+            if done:
+                count[node] = sum(1 + count.get(k, 0) for k in below.get(node, ()))
+            elif node not in count:
+                stack.append((node, True))
+                stack.extend((k, False) for k in below.get(node, ()) if k not in count and k in below)
+    return count
+
+
 def lemma_rows(seen: set, index: dict, exceptions: dict):
     """``(lemma, "offset offset ...")``: the senses NLTK's ``synsets(lemma, 'n')`` gives, in its order.
 
@@ -253,13 +278,15 @@ def write(path: Path, source, meta: dict, progress: Progress = Progress()) -> in
         seen: set = set()
         with source.open("data.noun") as lines:
             rows = parse_data(lines, index, lexnames, edges, seen, source.describe("data.noun"), progress)
-            conn.executemany("INSERT INTO synset VALUES (?,?,?,?,?,?,?,?,?,?)", rows)
+            conn.executemany("INSERT INTO synset VALUES (?,?,?,?,?,?,?,?,?,?,0)", rows)
         conn.executemany("INSERT INTO lemma VALUES (?,?)", lemma_rows(seen, index, exceptions))
         del index, seen  # before the depths: the peak stays that of the streaming pass
         depth = min_depths(edges)
+        below = descendant_counts(edges)
         del edges
-        conn.executemany("UPDATE synset SET min_depth = ? WHERE id = ?", ((d, i) for i, d in depth.items()))
-        del depth
+        conn.executemany("UPDATE synset SET min_depth = ?, descendants = ? WHERE id = ?",
+                         ((depth.get(i, 0), below.get(i, 0), i) for i in sorted(set(depth) | set(below))))
+        del depth, below
         conn.execute("CREATE INDEX synset_name ON synset(name)")
         count = conn.execute("SELECT count(*) FROM synset").fetchone()[0]
         conn.executemany("INSERT INTO meta VALUES (?,?)", [*meta.items(), ("synsets", str(count))])

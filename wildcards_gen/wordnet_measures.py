@@ -3,7 +3,7 @@
 Information content is WordNet's intrinsic one (Seco et al. 2004):
 ``IC(c) = 1 - log(1 + descendants(c)) / log(1 + descendants(entity))``, 0 at the
 root and 1 for a leaf, so ``artifact`` (0.19) says little and ``dog`` (0.6) a lot.
-Descendants are counted down the hyponym graph once per process (~0.15 s).
+The counts of descendants come from the WordNet snapshot (``WordNet.subtree_sizes``).
 Everything is memoised and safe to share between threads (a lost race only
 computes a value twice).
 """
@@ -45,21 +45,9 @@ def _ic_tables(wn: Any) -> tuple[dict, dict]:
         hit = _tables.get(key)
         if hit is not None:
             return hit
-        kids = wn.hyponym_table()
-        count: dict[str, int] = {}
-        for start in sorted(kids):  # iterative post-order
-            if start in count:
-                continue
-            stack = [(start, False)]
-            while stack:
-                node, done = stack.pop()
-                if done:
-                    count[node] = sum(1 + count[k] for k in kids.get(node, ()))
-                elif node not in count:
-                    stack.append((node, True))
-                    stack.extend((k, False) for k in kids.get(node, ()) if k not in count)
-        top = math.log(1 + max(count.values()))
-        hit = ({w: 1.0 - math.log(1 + c) / top for w, c in count.items()}, {w: 1 + c for w, c in count.items()})
+        size = wn.subtree_sizes()  # stored in the snapshot
+        top = math.log(max(size.values()))
+        hit = ({w: 1.0 - math.log(n) / top for w, n in size.items()}, size)
         _tables[key] = hit
         return hit
 
@@ -74,11 +62,17 @@ def subtree_size(wn: Any) -> dict[str, int]:
     return _ic_tables(wn)[1]
 
 
+_steps: dict[str, float] = {}
+
+
 def _ic_step(wn: Any, wnid: str, ic: dict) -> float:
-    """What a node adds to the information its parents already carry (>= 0)."""
-    synset = wn.synset(wnid)
-    base = max([0.0] + [ic.get(p, 0.0) for p in synset.hypernyms + synset.instance_hypernyms])
-    return max(0.0, ic.get(wnid, 1.0) - base)
+    """What a node adds to the information its parents already carry (>= 0), memoised."""
+    hit = _steps.get(wnid)
+    if hit is None:
+        synset = wn.synset(wnid)
+        base = max([0.0] + [ic.get(p, 0.0) for p in synset.hypernyms + synset.instance_hypernyms])
+        hit = _steps[wnid] = max(0.0, ic.get(wnid, 1.0) - base)
+    return hit
 
 
 def lin_matrix(wn: Any, wnids: list) -> Any:

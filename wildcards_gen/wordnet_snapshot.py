@@ -27,7 +27,7 @@ from pathlib import Path
 from wildcards_gen import wordnet_build, wordnet_source
 from wildcards_gen.errors import DataError
 
-FORMAT_VERSION = "4"
+FORMAT_VERSION = "5"
 SNAPSHOT_NAME = f"wordnet-3.0-nouns-v{FORMAT_VERSION}.sqlite"
 MANIFEST_NAME = f"wordnet-3.0-nouns-v{FORMAT_VERSION}.json"
 LOCK_NAME = SNAPSHOT_NAME + ".lock"

@@ -1,0 +1,98 @@
+"""Parallel map over worker processes for the work that holds the GIL (sense choice, arranging lists).
+
+Threads cannot overlap pure-Python work, so the lists of an arrangement run go to
+worker processes. They are forked when a map starts, after the parent has
+prepared everything (WordNet loaded, vectors computed, plugins registered), so a
+worker inherits that state instead of rebuilding it: starting one costs a few
+milliseconds, and only an index travels to it and a result back. Forking needs a
+POSIX system; elsewhere, or for one worker, the map runs on the calling thread.
+
+A worker ignores Ctrl-C (the parent handles it and stops the workers), dies with
+its parent (Linux: ``PR_SET_PDEATHSIG``), and runs BLAS on one thread. A worker
+that dies (a crash, a kill, out of memory) ends the run with a one-line error.
+Results come back in the order of the inputs, so the output does not depend on
+which worker finished first.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+import os
+import signal
+import sys
+from collections.abc import Callable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from typing import Any
+
+from wildcards_gen.errors import WildcardsError
+
+_task: tuple[Callable[..., Any], Sequence[tuple]] | None = None  # what forked workers run (inherited)
+
+
+def available() -> bool:
+    """Whether worker processes can be forked here."""
+    return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
+
+
+def _init_worker() -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: die when the parent dies
+        except (OSError, AttributeError):
+            pass
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(limits=1)  # the workers are the parallelism
+    except ImportError:
+        pass
+
+
+def _run(index: int) -> Any:
+    assert _task is not None
+    fn, args = _task
+    return fn(*args[index])
+
+
+def fork_map(fn: Callable[..., Any], args: Sequence[tuple], workers: int,
+             costs: Sequence[float] | None = None) -> list:
+    """``[fn(*a) for a in args]`` on up to ``workers`` forked processes, in order.
+
+    ``fn`` and ``args`` are inherited by the workers, never pickled; results are.
+    With ``costs`` (an estimate per item) the costliest items start first, so the
+    workers finish together. Exceptions travel back and are raised here.
+    """
+    global _task
+    workers = min(workers, len(args))
+    if workers < 2 or not available():
+        return [fn(*a) for a in args]
+    _task = (fn, args)
+    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker)
+    try:
+        order = sorted(range(len(args)), key=lambda i: (-costs[i], i)) if costs is not None else range(len(args))
+        results: list = [None] * len(args)
+        for index, result in zip(order, pool.map(_run, order)):
+            results[index] = result
+        return results
+    except BrokenProcessPool:
+        raise WildcardsError("a worker process died (killed, or out of memory); no output written") from None
+    except BaseException:
+        _stop(pool)
+        raise
+    finally:
+        pool.shutdown(wait=True, cancel_futures=True)
+        _task = None
+
+
+def _stop(pool: ProcessPoolExecutor) -> None:
+    """End the workers now (Ctrl-C or an error in one of them): nothing is left running."""
+    for process in list(getattr(pool, "_processes", {}).values()):
+        try:
+            process.terminate()
+        except (OSError, AttributeError):
+            pass

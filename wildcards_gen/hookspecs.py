@@ -133,7 +133,10 @@ def arrange(
         names already taken by the category's other children, and the level.
     :param run: the :class:`wildcards_gen.Run`.
     :returns: a list of :class:`wildcards_gen.Group` covering every term
-        exactly once, or None to leave the list as it is. A group whose
-        ``synset`` is set and that is larger than
+        exactly once, or None to leave the list as it is. A group larger than
         ``--semantic-arrange-max-group`` is arranged again, one level deeper.
+
+    With several workers this runs in worker processes forked from the main one
+    (the plugin is already loaded there); what it records in ``run.stats`` is
+    merged into the run's report.
     """

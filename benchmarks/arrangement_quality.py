@@ -43,8 +43,16 @@ import time
 from collections import defaultdict
 from pathlib import Path
 
-ROOTS = ("dog.n.01", "bird.n.01", "musical_instrument.n.01", "tree.n.01",
-         "vehicle.n.01", "fish.n.01", "fruit.n.01", "tool.n.01")
+ROOTS = (
+    "dog.n.01",
+    "bird.n.01",
+    "musical_instrument.n.01",
+    "tree.n.01",
+    "vehicle.n.01",
+    "fish.n.01",
+    "fruit.n.01",
+    "tool.n.01",
+)
 EMBEDDERS = ("wordnet", "sentence-transformers")
 OPENIMAGES_ROOT = "/m/0bl9f"  # "Entity"
 BIN = Path(sys.executable).parent / "wildcards-gen"
@@ -86,15 +94,24 @@ def truth(wn, root_name: str):
     return root, terms, [items[t] for t in terms], {t: leaves_of[t] for t in terms}
 
 
-
 COCO_THINGS = {  # COCO 2017 detection: 80 categories under 12 supercategories (public metadata)
     "person": ["person"],
     "vehicle": ["bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat"],
     "outdoor": ["traffic light", "fire hydrant", "stop sign", "parking meter", "bench"],
     "animal": ["bird", "cat", "dog", "horse", "sheep", "cow", "elephant", "bear", "zebra", "giraffe"],
     "accessory": ["backpack", "umbrella", "handbag", "tie", "suitcase"],
-    "sports": ["frisbee", "skis", "snowboard", "sports ball", "kite", "baseball bat", "baseball glove",
-               "skateboard", "surfboard", "tennis racket"],
+    "sports": [
+        "frisbee",
+        "skis",
+        "snowboard",
+        "sports ball",
+        "kite",
+        "baseball bat",
+        "baseball glove",
+        "skateboard",
+        "surfboard",
+        "tennis racket",
+    ],
     "kitchen": ["bottle", "wine glass", "cup", "fork", "knife", "spoon", "bowl"],
     "food": ["banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake"],
     "furniture": ["chair", "couch", "potted plant", "bed", "dining table", "toilet"],
@@ -103,26 +120,58 @@ COCO_THINGS = {  # COCO 2017 detection: 80 categories under 12 supercategories (
     "indoor": ["book", "clock", "vase", "scissors", "teddy bear", "hair drier", "toothbrush"],
 }
 COCO_STUFF = {  # COCO-Stuff: the 91 stuff classes under 15 supercategories, as published (ids 92-182)
-    "textile": ["banner", "blanket", "cloth", "clothes", "curtain", "mat", "napkin", "pillow", "rug", "towel",
-                "textile-other"],
+    "textile": [
+        "banner",
+        "blanket",
+        "cloth",
+        "clothes",
+        "curtain",
+        "mat",
+        "napkin",
+        "pillow",
+        "rug",
+        "towel",
+        "textile-other",
+    ],
     "plant": ["branch", "bush", "flower", "grass", "leaves", "moss", "plant-other", "straw", "tree"],
     "building": ["bridge", "building-other", "house", "roof", "skyscraper", "tent"],
     "structural": ["cage", "fence", "net", "railing", "structural-other"],
     "raw-material": ["cardboard", "metal", "paper", "plastic"],
-    "furniture-stuff": ["cabinet", "counter", "cupboard", "desk-stuff", "door-stuff", "furniture-other", "light",
-                        "mirror-stuff", "shelf", "stairs", "table"],
+    "furniture-stuff": [
+        "cabinet",
+        "counter",
+        "cupboard",
+        "desk-stuff",
+        "door-stuff",
+        "furniture-other",
+        "light",
+        "mirror-stuff",
+        "shelf",
+        "stairs",
+        "table",
+    ],
     "window": ["window-blind", "window-other"],
     "floor": ["carpet", "floor-marble", "floor-other", "floor-stone", "floor-tile", "floor-wood"],
     "ceiling": ["ceiling-other", "ceiling-tile"],
     "wall": ["wall-brick", "wall-concrete", "wall-other", "wall-panel", "wall-stone", "wall-tile", "wall-wood"],
     "sky": ["clouds", "sky-other"],
-    "ground": ["dirt", "gravel", "ground-other", "mud", "pavement", "platform", "playingfield", "railroad", "road",
-               "sand", "snow"],
+    "ground": [
+        "dirt",
+        "gravel",
+        "ground-other",
+        "mud",
+        "pavement",
+        "platform",
+        "playingfield",
+        "railroad",
+        "road",
+        "sand",
+        "snow",
+    ],
     "solid": ["hill", "mountain", "rock", "solid-other", "stone", "wood"],
     "water": ["fog", "river", "sea", "water-other", "waterdrops"],
     "food-stuff": ["food-other", "fruit", "salad", "vegetable"],
 }
-
 
 
 def shared_data_dir(arg: str | None = None) -> Path:
@@ -175,8 +224,11 @@ def openimages(shared) -> tuple[dict, dict]:
     for t, leaves in seconds.items():
         if names[t] not in set(top.values()):
             continue
-        labels = {names[leaf]: names[next(iter(s))] for leaf, s in leaves.items()
-                  if leaf in single and len(s) == 1 and None not in s}
+        labels = {
+            names[leaf]: names[next(iter(s))]
+            for leaf, s in leaves.items()
+            if leaf in single and len(s) == 1 and None not in s
+        }
         count = defaultdict(int)
         for v in labels.values():
             count[v] += 1
@@ -245,8 +297,9 @@ def arrange(terms, category: str | None, embedder: str, name: str | None = None,
     started = time.perf_counter()
     job = arrangement.Job(name, name, category, sorted(set(terms), key=lambda t: (t.casefold(), t)))
     matrix, vectors_of = arrangement.embed_lists([job], run, registry)
-    context = ArrangeContext(job.synset, tuple(c.wnid for c in job.senses), (), 1,
-                             tuple(c.ambiguous for c in job.senses), vectors_of)
+    context = ArrangeContext(
+        job.synset, tuple(c.wnid for c in job.senses), (), 1, tuple(c.ambiguous for c in job.senses), vectors_of
+    )
     result = arrangement.arrange_level(name, job.terms, matrix[job.rows], context, run, registry)
     seconds = time.perf_counter() - started
     senses = {t: c.wnid for t, c in zip(job.terms, job.senses)}
@@ -274,8 +327,9 @@ def baseline(terms, k: int) -> Arranged:
 
     from wildcards_gen import embeddings
 
-    X = embeddings.embed_texts([f"a photo of a {t}" for t in terms],
-                               {"embedder": "sentence-transformers", "embed_threads": 1})
+    X = embeddings.embed_texts(
+        [f"a photo of a {t}" for t in terms], {"embedder": "sentence-transformers", "embed_threads": 1}
+    )
     labels = AgglomerativeClustering(n_clusters=k, metric="cosine", linkage="average").fit_predict(X)
     by = defaultdict(list)
     for t, label in zip(terms, labels.tolist()):
@@ -307,12 +361,14 @@ def score(wn, terms, labels, arranged: Arranged) -> dict:
             informative += name.casefold() in {t.casefold() for t in members}
     deep = ["/".join(arranged.deepest.get(t, ())) for t in terms]
     return {
-        "items": len(terms), "true_groups": len(set(labels)),
+        "items": len(terms),
+        "true_groups": len(set(labels)),
         "ari": metrics.adjusted_rand_score(labels, pred),
         "nmi": metrics.normalized_mutual_info_score(labels, pred),
         "homogeneity": metrics.homogeneity_score(labels, pred),
         "coverage": sum(1 for p in pred if p != "<rest>") / len(terms),
-        "groups": len(named), "largest": max((len(m) for _, _, m in named), default=0),
+        "groups": len(named),
+        "largest": max((len(m) for _, _, m in named), default=0),
         "informative": informative / len(named) if named else 0.0,
         "parentheses": sum(1 for n, _, _ in named if "(" in n),
         "ari_deepest": metrics.adjusted_rand_score(labels, deep),
@@ -340,8 +396,18 @@ def evaluate(embedder: str, roots=ROOTS, options: dict | None = None) -> dict:
     for root_name in roots:
         root, terms, labels, _ = truth(wn, root_name)
         out[root_name] = score(wn, terms, labels, arrange(terms, root.wnid, embedder, root.display, options))
-    keys = ("items", "true_groups", "ari", "nmi", "homogeneity", "coverage", "groups", "informative", "parentheses",
-            "ari_deepest")
+    keys = (
+        "items",
+        "true_groups",
+        "ari",
+        "nmi",
+        "homogeneity",
+        "coverage",
+        "groups",
+        "informative",
+        "parentheses",
+        "ari_deepest",
+    )
     out["mean"] = {k: sum(out[r][k] for r in roots) / len(roots) for k in keys}
     return out
 
@@ -361,8 +427,16 @@ def external_sets(wn, shared: Path) -> list:
     for cat in sorted(second):
         labels = second[cat]
         ts = sorted(labels, key=lambda t: (t.casefold(), t))
-        sets.append((f"OI 2nd level: {cat}", "tune" if cat in a else "report", ts, [labels[t] for t in ts],
-                     resolve_category(wn, cat, ts), None))
+        sets.append(
+            (
+                f"OI 2nd level: {cat}",
+                "tune" if cat in a else "report",
+                ts,
+                [labels[t] for t in ts],
+                resolve_category(wn, cat, ts),
+                None,
+            )
+        )
     for name, table, stuff in (("COCO things", COCO_THINGS, False), ("COCO-Stuff", COCO_STUFF, True)):
         items = coco_items(table, stuff)
         ts = sorted(items, key=lambda t: (t.casefold(), t))
@@ -383,34 +457,59 @@ def external_rows(wn, shared: Path, embedders, with_baseline: bool = True, only=
             arranged = arrange(terms, category, embedder) if embedder else baseline(terms, len(set(labels)))
             rows.append({**score(wn, terms, labels, arranged), "set": set_name, "split": split, "arranger": arranger})
             for half, keep in (report_halves or {}).items():
-                rows.append({**restrict(wn, terms, labels, arranged, keep), "set": f"{set_name}, scored on {half}",
-                             "split": "tune" if "A" in half else "report", "arranger": arranger,
-                             "seconds": float("nan")})
+                rows.append(
+                    {
+                        **restrict(wn, terms, labels, arranged, keep),
+                        "set": f"{set_name}, scored on {half}",
+                        "split": "tune" if "A" in half else "report",
+                        "arranger": arranger,
+                        "seconds": float("nan"),
+                    }
+                )
     return rows
 
 
 OPENIMAGES_SENSE_MAP = {
-    "Animal": ["animal.n.01"], "Auto part": ["auto_part.n.01", "wheel.n.01", "plate.n.02", "restraint.n.06", "tire.n.01"],
-    "Building": ["building.n.01", "structure.n.01"], "Musical instrument": ["musical_instrument.n.01"],
-    "Person": ["person.n.01"], "Plant": ["plant.n.02"], "Plumbing fixture": ["plumbing_fixture.n.01", "faucet.n.01"],
+    "Animal": ["animal.n.01"],
+    "Auto part": ["auto_part.n.01", "wheel.n.01", "plate.n.02", "restraint.n.06", "tire.n.01"],
+    "Building": ["building.n.01", "structure.n.01"],
+    "Musical instrument": ["musical_instrument.n.01"],
+    "Person": ["person.n.01"],
+    "Plant": ["plant.n.02"],
+    "Plumbing fixture": ["plumbing_fixture.n.01", "faucet.n.01"],
     "Sculpture": ["sculpture.n.01", "sculpture.n.02", "figure.n.04"],
     "Sports equipment": ["sports_equipment.n.01", "equipment.n.01", "ball.n.01", "game_equipment.n.01", "racket.n.04"],
     "Tool": ["tool.n.01", "implement.n.01", "device.n.01", "container.n.01", "instrument.n.01", "equipment.n.01"],
-    "Toy": ["plaything.n.01"], "Vehicle": ["vehicle.n.01", "craft.n.02", "conveyance.n.03"],
-    "Food": ["food.n.01", "food.n.02", "produce.n.01", "foodstuff.n.02"], "Drink": ["beverage.n.01"],
-    "Clothing": ["clothing.n.01", "accessory.n.01", "headdress.n.01", "footwear.n.02", "bag.n.04", "jewelry.n.01",
-                 "covering.n.02"],
+    "Toy": ["plaything.n.01"],
+    "Vehicle": ["vehicle.n.01", "craft.n.02", "conveyance.n.03"],
+    "Food": ["food.n.01", "food.n.02", "produce.n.01", "foodstuff.n.02"],
+    "Drink": ["beverage.n.01"],
+    "Clothing": [
+        "clothing.n.01",
+        "accessory.n.01",
+        "headdress.n.01",
+        "footwear.n.02",
+        "bag.n.04",
+        "jewelry.n.01",
+        "covering.n.02",
+    ],
     "Furniture": ["furniture.n.01", "furnishing.n.02"],
     "Kitchenware": ["kitchen_utensil.n.01", "tableware.n.01", "container.n.01", "kitchenware.n.01"],
-    "Weapon": ["weapon.n.01", "weaponry.n.01"], "Home appliance": ["home_appliance.n.01", "appliance.n.01", "device.n.01"],
-    "Office supplies": ["writing_implement.n.01", "device.n.01", "container.n.01", "paper.n.01", "stationery.n.01",
-                        "sheet.n.06"],
+    "Weapon": ["weapon.n.01", "weaponry.n.01"],
+    "Home appliance": ["home_appliance.n.01", "appliance.n.01", "device.n.01"],
+    "Office supplies": [
+        "writing_implement.n.01",
+        "device.n.01",
+        "container.n.01",
+        "paper.n.01",
+        "stationery.n.01",
+        "sheet.n.06",
+    ],
     "Cosmetics": ["cosmetic.n.01", "toiletry.n.01"],
     "Personal care": ["toiletry.n.01", "device.n.01", "garment.n.01", "spectacles.n.01", "medical_instrument.n.01"],
     "Medical equipment": ["medical_instrument.n.01", "bandage.n.01", "device.n.01", "equipment.n.01", "stretcher.n.03"],
     "Bathroom accessory": ["towel.n.01", "toilet_tissue.n.01", "dispenser.n.01", "holder.n.01"],
 }
-
 
 
 def sense_rows(wn, shared: Path, embedders) -> list:
@@ -434,14 +533,19 @@ def sense_rows(wn, shared: Path, embedders) -> list:
     oi = sorted(top, key=lambda t: (t.casefold(), t))
     obj = wn.synset("object.n.01").wnid
     anchors = {c: [wn.synset(x).wnid for x in names] for c, names in OPENIMAGES_SENSE_MAP.items()}
-    cases = [("8-root union, no category", union, None, lambda t, w: not closure(wn, w).isdisjoint(roots_of[t]), None),
-             ("OI 412, half A (tune)", oi, obj, lambda t, w: not closure(wn, w).isdisjoint(anchors[top[t]]), a),
-             ("OI 412, half B (report)", oi, obj, lambda t, w: not closure(wn, w).isdisjoint(anchors[top[t]]), b)]
+    cases = [
+        ("8-root union, no category", union, None, lambda t, w: not closure(wn, w).isdisjoint(roots_of[t]), None),
+        ("OI 412, half A (tune)", oi, obj, lambda t, w: not closure(wn, w).isdisjoint(anchors[top[t]]), a),
+        ("OI 412, half B (report)", oi, obj, lambda t, w: not closure(wn, w).isdisjoint(anchors[top[t]]), b),
+    ]
     rows = []
     for name, terms, category, right, keep in cases:
         cands = {t: [s.wnid for s in senses.candidates(wn, t)[0]] for t in terms}
-        pool = [t for t in terms if len(cands[t]) > 1 and any(right(t, w) for w in cands[t])
-                and (keep is None or top[t] in keep)]
+        pool = [
+            t
+            for t in terms
+            if len(cands[t]) > 1 and any(right(t, w) for w in cands[t]) and (keep is None or top[t] in keep)
+        ]
         methods = {"WordNet's first sense": {t: cands[t][0] for t in pool}}
         for embedder in embedders:
             job = arrangement.Job(name, "items", category, list(terms))
@@ -466,8 +570,22 @@ def timing_rows(embedders, shared: Path) -> list:
                 out = Path(tmp, f"{embedder}-{seed}.yaml")
                 env = {**os.environ, "PYTHONHASHSEED": "1" if seed == "warm-up" else seed}
                 started = time.perf_counter()
-                subprocess.run([str(BIN), "-q", "arrange", str(source), "--category", "object.n.01",
-                                "--embedder", embedder, "-o", str(out)], check=True, env=env)
+                subprocess.run(
+                    [
+                        str(BIN),
+                        "-q",
+                        "arrange",
+                        str(source),
+                        "--category",
+                        "object.n.01",
+                        "--embedder",
+                        embedder,
+                        "-o",
+                        str(out),
+                    ],
+                    check=True,
+                    env=env,
+                )
                 if seed != "warm-up":
                     walls.append(time.perf_counter() - started)
                     outputs.add(out.read_bytes())
@@ -476,25 +594,34 @@ def timing_rows(embedders, shared: Path) -> list:
 
 
 def protocol_table(embedder: str, results: dict) -> str:
-    lines = [f"8 WordNet roots, embedder {embedder}:",
-             "| root | items | ARI | NMI | homogeneity | coverage | groups (truth) | informative | ARI deepest |",
-             "|---|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        f"8 WordNet roots, embedder {embedder}:",
+        "| root | items | ARI | NMI | homogeneity | coverage | groups (truth) | informative | ARI deepest |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for root, r in results.items():
         label = "**mean**" if root == "mean" else root
-        lines.append(f"| {label} | {r['items']:.0f} | {r['ari']:.2f} | {r['nmi']:.2f} | {r['homogeneity']:.2f} | "
-                     f"{r['coverage']:.2f} | {r['groups']:.1f} ({r['true_groups']:.1f}) | {100 * r['informative']:.0f}% | "
-                     f"{r['ari_deepest']:.2f} |")
+        lines.append(
+            f"| {label} | {r['items']:.0f} | {r['ari']:.2f} | {r['nmi']:.2f} | {r['homogeneity']:.2f} | "
+            f"{r['coverage']:.2f} | {r['groups']:.1f} ({r['true_groups']:.1f}) | {100 * r['informative']:.0f}% | "
+            f"{r['ari_deepest']:.2f} |"
+        )
     return "\n".join(lines)
 
 
 def external_table(rows) -> str:
-    lines = ["| set | split | arranger | items | ARI | NMI | homog. | coverage | groups (truth) | largest | "
-             "informative | ARI deepest | s |", "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| set | split | arranger | items | ARI | NMI | homog. | coverage | groups (truth) | largest | "
+        "informative | ARI deepest | s |",
+        "|---|---|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for r in rows:
         secs = "" if r["seconds"] != r["seconds"] else f"{r['seconds']:.2f}"
-        lines.append(f"| {r['set']} | {r['split']} | {r['arranger']} | {r['items']} | {r['ari']:.2f} | {r['nmi']:.2f} | "
-                     f"{r['homogeneity']:.2f} | {r['coverage']:.2f} | {r['groups']} ({r['true_groups']}) | "
-                     f"{r['largest']} | {100 * r['informative']:.0f}% | {r['ari_deepest']:.2f} | {secs} |")
+        lines.append(
+            f"| {r['set']} | {r['split']} | {r['arranger']} | {r['items']} | {r['ari']:.2f} | {r['nmi']:.2f} | "
+            f"{r['homogeneity']:.2f} | {r['coverage']:.2f} | {r['groups']} ({r['true_groups']}) | "
+            f"{r['largest']} | {100 * r['informative']:.0f}% | {r['ari_deepest']:.2f} | {secs} |"
+        )
     return "\n".join(lines)
 
 
@@ -505,8 +632,11 @@ def summary_table(results: dict) -> str:
     def row(set_name, arranger):
         return next((r for r in external if r["set"] == set_name and r["arranger"] == arranger), None)
 
-    lines = ["| arranger | OI groups | OI ARI | OI homog. | OI coverage | OI ARI scored on B | OI B alone | "
-             "COCO ARI | COCO-Stuff ARI | 8-root ARI |", "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|"]
+    lines = [
+        "| arranger | OI groups | OI ARI | OI homog. | OI coverage | OI ARI scored on B | OI B alone | "
+        "COCO ARI | COCO-Stuff ARI | 8-root ARI |",
+        "|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|",
+    ]
     for arranger in dict.fromkeys(r["arranger"] for r in external):
         full = row("OI top, all 412", arranger)
         if full is None:

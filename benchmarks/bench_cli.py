@@ -30,14 +30,26 @@ COMMANDS = {
     "tencent --smart --preset balanced": ["dataset", "tencent", *TENCENT, "--smart", "--preset", "balanced"],
     "tencent --depth 4": ["dataset", "tencent", *TENCENT, "--depth", "4"],
     "imagenet --smart --root n02084071": ["dataset", "imagenet", "--smart", "--root", "n02084071"],
-    "imagenet entity --depth 4 --filter 21k": ["dataset", "imagenet", "--root", "entity.n.01", "--depth", "4", "--filter", "21k"],
+    "imagenet entity --depth 4 --filter 21k": [
+        "dataset",
+        "imagenet",
+        "--root",
+        "entity.n.01",
+        "--depth",
+        "4",
+        "--filter",
+        "21k",
+    ],
     "--help": ["--help"],
 }
 
 
 # The snapshot build alone: a process that only opens WordNet on an empty cache.
-BUILD = [sys.executable, "-c", "import sys; from pathlib import Path; from wildcards_gen import wordnet; "
-         "wordnet.open_snapshot(Path(sys.argv[1]))"]
+BUILD = [
+    sys.executable,
+    "-c",
+    "import sys; from pathlib import Path; from wildcards_gen import wordnet; wordnet.open_snapshot(Path(sys.argv[1]))",
+]
 COLD = {
     "cold: WordNet snapshot build alone": None,
     "cold: tencent --smart --preset balanced": COMMANDS["tencent --smart --preset balanced"],
@@ -119,15 +131,19 @@ def main() -> None:
                 results[name].append(run_once(cmd, work / "out.yaml", env))
     finally:
         shutil.rmtree(work, ignore_errors=True)
-    print(f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average "
-          f"{os.getloadavg()[0]:.2f}; {args.cold_repeat} cold runs each (empty cache), "
-          f"{args.repeat} alternating warm runs")
+    print(
+        f"machine: {os.cpu_count()} CPUs, Python {sys.version.split()[0]}, load average "
+        f"{os.getloadavg()[0]:.2f}; {args.cold_repeat} cold runs each (empty cache), "
+        f"{args.repeat} alternating warm runs"
+    )
     print("| command | median s | min s | peak MiB |")
     print("|---|---:|---:|---:|")
     for name, runs in cold.items():
         print(row(name, runs))
     if builds:
-        print(f"| cold: the build itself, as the process times it | {statistics.median(builds):.3f} | {min(builds):.3f} | |")
+        print(
+            f"| cold: the build itself, as the process times it | {statistics.median(builds):.3f} | {min(builds):.3f} | |"
+        )
     for name, runs in results.items():
         print(row(f"warm: {name}", runs))
 

@@ -27,8 +27,15 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 SHARED = Path(os.environ.get("WILDCARDS_GEN_SHARED_DATA", ROOT.parent / "shared" / "data"))
 BIN = Path(sys.executable).parent / "wildcards-gen"
-TENCENT = ["dataset", "tencent", "--hierarchy-file", str(SHARED / "tencent" / "dictionary_and_semantic_hierarchy.txt"),
-           "--smart", "--preset", "balanced"]
+TENCENT = [
+    "dataset",
+    "tencent",
+    "--hierarchy-file",
+    str(SHARED / "tencent" / "dictionary_and_semantic_hierarchy.txt"),
+    "--smart",
+    "--preset",
+    "balanced",
+]
 
 
 def run(args: list[str], workers: int, cache: Path, out: Path) -> tuple[float, str]:
@@ -82,8 +89,9 @@ def main(argv=None) -> int:
                     if cache is not warm:
                         shutil.rmtree(cache)
             medians = {w: statistics.median(v) for w, v in times.items()}
-            report["cases"].append({"case": name, "cache": cache_kind, "runs": repeat, "medians": medians,
-                                    "same_bytes": len(digests) == 1})
+            report["cases"].append(
+                {"case": name, "cache": cache_kind, "runs": repeat, "medians": medians, "same_bytes": len(digests) == 1}
+            )
     finally:
         shutil.rmtree(work, ignore_errors=True)
     print(f"machine: {os.cpu_count()} CPUs; Tencent --smart --preset balanced; medians of alternating runs")
@@ -92,10 +100,15 @@ def main(argv=None) -> int:
     print("|---|---|---:|" + "---:|" * len(counts) + "---|")
     for case in report["cases"]:
         one = case["medians"][counts[0]]
-        cells = [f"{case['medians'][w]:.2f} s" + ("" if w == counts[0] else f" ({case['medians'][w] / one:.2f})")
-                 for w in counts]
-        print(f"| {case['case']} | {case['cache']} | {case['runs']} | " + " | ".join(cells)
-              + f" | {'yes' if case['same_bytes'] else 'NO'} |")
+        cells = [
+            f"{case['medians'][w]:.2f} s" + ("" if w == counts[0] else f" ({case['medians'][w] / one:.2f})")
+            for w in counts
+        ]
+        print(
+            f"| {case['case']} | {case['cache']} | {case['runs']} | "
+            + " | ".join(cells)
+            + f" | {'yes' if case['same_bytes'] else 'NO'} |"
+        )
     if args.json:
         Path(args.json).write_text(json.dumps(report, indent=2))
     return 0

@@ -68,7 +68,9 @@ def bench(label, name, args, repeat):
             shape_times.append(t1 - t0)
             final_times.append(t2 - t1)
         count = sum(1 for root in categories for _ in root.walk())
-        print(f"  {preset:<15} {statistics.median(shape_times):>8.3f} {statistics.median(final_times):>11.3f} {count:>11}")
+        print(
+            f"  {preset:<15} {statistics.median(shape_times):>8.3f} {statistics.median(final_times):>11.3f} {count:>11}"
+        )
 
 
 def main():
@@ -76,12 +78,22 @@ def main():
     parser.add_argument("--repeat", type=int, default=3)
     parser.add_argument("--shared-data", type=Path, default=Path(__file__).resolve().parents[2] / "shared" / "data")
     args = parser.parse_args()
-    print(f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
-          f"{platform.system()} {platform.release()}; load average {os.getloadavg()[0]:.1f}")
-    bench("ImageNet, full noun tree (entity.n.01, no filter)", "imagenet",
-          ["--root", "entity.n.01", "--filter", "none"], args.repeat)
-    bench("Tencent ML-Images, full tree", "tencent",
-          ["--hierarchy-file", args.shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt"], args.repeat)
+    print(
+        f"Machine: {platform.machine()}, {os.cpu_count()} CPU cores, Python {platform.python_version()}, "
+        f"{platform.system()} {platform.release()}; load average {os.getloadavg()[0]:.1f}"
+    )
+    bench(
+        "ImageNet, full noun tree (entity.n.01, no filter)",
+        "imagenet",
+        ["--root", "entity.n.01", "--filter", "none"],
+        args.repeat,
+    )
+    bench(
+        "Tencent ML-Images, full tree",
+        "tencent",
+        ["--hierarchy-file", args.shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt"],
+        args.repeat,
+    )
     print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
 
 

@@ -33,8 +33,16 @@ def _kind(param) -> str:
     kind = param.type
     if isinstance(kind, click.Choice):
         return " \\| ".join(f"`{c}`" for c in kind.choices)
-    return {"INTEGER RANGE": "integer", "FLOAT RANGE": "number", "INTEGER": "integer", "FLOAT": "number",
-            "PATH": "path", "FILE": "path", "TEXT": "text", "DIRECTORY": "folder"}.get(kind.name.upper(), kind.name)
+    return {
+        "INTEGER RANGE": "integer",
+        "FLOAT RANGE": "number",
+        "INTEGER": "integer",
+        "FLOAT": "number",
+        "PATH": "path",
+        "FILE": "path",
+        "TEXT": "text",
+        "DIRECTORY": "folder",
+    }.get(kind.name.upper(), kind.name)
 
 
 def _default(param) -> str:
@@ -85,13 +93,27 @@ def render() -> str:
     from wildcards_gen.commands.check import CODES
 
     cli = create_cli()
-    out = ["# Command reference", "",
-           "Generated from the code by `scripts/gen_reference.py` (a test fails when it is out of date).",
-           "`wildcards-gen dataset NAME` lists the options of the bundled datasets; a third-party dataset",
-           "adds its own after them (`wildcards-gen dataset NAME --help`).", ""]
+    out = [
+        "# Command reference",
+        "",
+        "Generated from the code by `scripts/gen_reference.py` (a test fails when it is out of date).",
+        "`wildcards-gen dataset NAME` lists the options of the bundled datasets; a third-party dataset",
+        "adds its own after them (`wildcards-gen dataset NAME --help`).",
+        "",
+    ]
     root_ctx = click.Context(cli, info_name="wildcards-gen")
-    out += ["## wildcards-gen", "", "```", cli.get_usage(root_ctx).replace("Usage: ", ""), "```", "",
-            _cell(inspect.cleandoc(cli.help or "")), "", *_options(cli), ""]
+    out += [
+        "## wildcards-gen",
+        "",
+        "```",
+        cli.get_usage(root_ctx).replace("Usage: ", ""),
+        "```",
+        "",
+        _cell(inspect.cleandoc(cli.help or "")),
+        "",
+        *_options(cli),
+        "",
+    ]
     for path, command, parent_ctx in _commands(cli, ("wildcards-gen",)):
         ctx = click.Context(command, info_name=path[-1], parent=parent_ctx)
         out += [f"## {' '.join(path)}", "", "```", command.get_usage(ctx).replace("Usage: ", ""), "```", ""]

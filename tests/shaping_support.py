@@ -14,8 +14,9 @@ NAME = "wn-hyponyms"
 
 
 def node_of(synset) -> Node:
-    return Node(id=synset.wnid, name=synset.lemmas[0], synonyms=tuple(synset.lemmas[1:]),
-                gloss=synset.gloss, synset=synset.wnid)
+    return Node(
+        id=synset.wnid, name=synset.lemmas[0], synonyms=tuple(synset.lemmas[1:]), gloss=synset.gloss, synset=synset.wnid
+    )
 
 
 def find_roots(run):
@@ -30,14 +31,19 @@ def find_roots(run):
 
 class WordNetHyponyms:
     calls = 0  # iter_children answers, so tests can see how much was walked
+
     @hookimpl
     def register_datasets(self, register):
-        register(Dataset(
-            NAME, "WordNet hyponyms below --wn-root (test dataset)", find_roots,
-            options=[click.Option(["--wn-root"], multiple=True)],
-            presets={"balanced": {"min_hyponyms": 40}},
-            skip_nodes=("working dog",),
-        ))
+        register(
+            Dataset(
+                NAME,
+                "WordNet hyponyms below --wn-root (test dataset)",
+                find_roots,
+                options=[click.Option(["--wn-root"], multiple=True)],
+                presets={"balanced": {"min_hyponyms": 40}},
+                skip_nodes=("working dog",),
+            )
+        )
 
     @hookimpl
     def iter_children(self, dataset, node, run):
@@ -50,6 +56,7 @@ class WordNetHyponyms:
 
 
 # -- helpers shared by the shaping tests ---------------------------------------------
+
 
 def options_for(dataset, *args) -> dict:
     """The options dict the real CLI would pass for ``args`` (defaults included)."""
@@ -117,8 +124,13 @@ def accounted(raw_roots, categories, run) -> tuple[set, set]:
     events = run.stats.events
     rewrites = {e["before"]: e["after"] for e in events.get("rewritten_item", [])}
     expected = {rewrites.get(n, n) for n in raw_leaf_names(raw_roots)}
-    removed = {rewrites.get(e["item"], e["item"]) for kind, evs in events.items()
-               if kind.startswith("removed") for e in evs if "item" in e}
+    removed = {
+        rewrites.get(e["item"], e["item"])
+        for kind, evs in events.items()
+        if kind.startswith("removed")
+        for e in evs
+        if "item" in e
+    }
     return expected, output_items(categories) | removed
 
 
@@ -202,4 +214,4 @@ class ToyZoo:
     def iter_children(self, dataset, node, run):
         if dataset != TOY:
             return None
-        return [toy_node(k) for k in TOY_TREE.get(node.id[len("toy:"):], [])]
+        return [toy_node(k) for k in TOY_TREE.get(node.id[len("toy:") :], [])]

@@ -80,50 +80,71 @@ def test_a_folder_of_txt_wildcards_keeps_its_layout(cli, tmp_path):
 
 def test_a_yaml_file_is_edited_in_place(cli, tmp_path):
     source = tmp_path / "mine.yaml"
-    text = ("# hand-written, keep me\n"
-            "subjects: # instruction: what the picture shows\n"
-            "  fruit: # instruction: my fruit\n"
-            + "".join(f"    - {t}\n" for t in FRUIT[:6] + TOOLS) + "    - kiwi  # the best one\n"
-            + "".join(f"    - {t}\n" for t in FRUIT[7:]) +
-            "  places: [forest, beach]  # short: left alone\n"
-            "  things: [" + ", ".join(TOOLS + FRUIT[:4]) + "]  # instruction: in the shed\n"
-            "styles:\n  - watercolor\n")
+    text = (
+        "# hand-written, keep me\n"
+        "subjects: # instruction: what the picture shows\n"
+        "  fruit: # instruction: my fruit\n"
+        + "".join(f"    - {t}\n" for t in FRUIT[:6] + TOOLS)
+        + "    - kiwi  # the best one\n"
+        + "".join(f"    - {t}\n" for t in FRUIT[7:])
+        + "  places: [forest, beach]  # short: left alone\n"
+        "  things: [" + ", ".join(TOOLS + FRUIT[:4]) + "]  # instruction: in the shed\n"
+        "styles:\n  - watercolor\n"
+    )
     source.write_text(text)
     out = tmp_path / "out.yaml"
     result = cli("arrange", source, *W, "-o", out)
     assert result.exit_code == 0, result.output
     new = out.read_text()
-    for line in ("# hand-written, keep me", "subjects: # instruction: what the picture shows",
-                 "  fruit: # instruction: my fruit", "  places: [forest, beach]  # short: left alone",
-                 "  things: # instruction: in the shed", "styles:", "  - watercolor"):
+    for line in (
+        "# hand-written, keep me",
+        "subjects: # instruction: what the picture shows",
+        "  fruit: # instruction: my fruit",
+        "  places: [forest, beach]  # short: left alone",
+        "  things: # instruction: in the shed",
+        "styles:",
+        "  - watercolor",
+    ):
         assert line + "\n" in new, line
     assert "kiwi # the best one" in new  # an item's own comment travels with it
     data = YAML(typ="safe").load(new)
     assert isinstance(data["subjects"]["fruit"], dict) and isinstance(data["subjects"]["things"], dict)
     assert sorted(t for items in leaves(data).values() for t in items) == sorted(
-        FRUIT[:6] + FRUIT[7:] + TOOLS + TOOLS + FRUIT[:4] + ["forest", "beach", "watercolor"])
+        FRUIT[:6] + FRUIT[7:] + TOOLS + TOOLS + FRUIT[:4] + ["forest", "beach", "watercolor"]
+    )
     assert cli("check", out).exit_code == 0
 
 
 def test_stdin_and_stdout_and_jsonl(tmp_path):
-    done = subprocess.run([str(BIN), "-q", "arrange", "-", *W, "--category", "edible_fruit.n.01"],
-                          input="\n".join(FRUIT) + "\n", capture_output=True, text=True)
+    done = subprocess.run(
+        [str(BIN), "-q", "arrange", "-", *W, "--category", "edible_fruit.n.01"],
+        input="\n".join(FRUIT) + "\n",
+        capture_output=True,
+        text=True,
+    )
     assert done.returncode == 0, done.stderr
     data = YAML(typ="safe").load(done.stdout)
     assert sorted(t for items in leaves(data).values() for t in items) == sorted(FRUIT)
-    lines = subprocess.run([str(BIN), "-q", "arrange", "-", *W, "--format", "jsonl"],
-                           input="\n".join(TOOLS) + "\n", capture_output=True, text=True)
+    lines = subprocess.run(
+        [str(BIN), "-q", "arrange", "-", *W, "--format", "jsonl"],
+        input="\n".join(TOOLS) + "\n",
+        capture_output=True,
+        text=True,
+    )
     rows = [json.loads(line) for line in lines.stdout.splitlines()]
     assert sorted(r["item"] for r in rows) == sorted(TOOLS) and all(len(r["path"]) >= 2 for r in rows)
 
 
-@pytest.mark.parametrize(("content", "extra", "message"), [
-    (None, (), "no such file or folder"),
-    ("# only a comment\n\n", (), "no terms to arrange"),
-    (b"\x89PNG\r\n\x1a\n\x00\x00", (), "a binary file, not a text wildcard file"),
-    (b"caf\xe9\n", (), "not UTF-8 text"),
-    ("\n".join(FRUIT), ("--category", "frut"), "did you mean"),
-])
+@pytest.mark.parametrize(
+    ("content", "extra", "message"),
+    [
+        (None, (), "no such file or folder"),
+        ("# only a comment\n\n", (), "no terms to arrange"),
+        (b"\x89PNG\r\n\x1a\n\x00\x00", (), "a binary file, not a text wildcard file"),
+        (b"caf\xe9\n", (), "not UTF-8 text"),
+        ("\n".join(FRUIT), ("--category", "frut"), "did you mean"),
+    ],
+)
 def test_bad_input_is_a_one_line_error_and_writes_nothing(cli, tmp_path, content, extra, message):
     source = tmp_path / "list.txt"
     if isinstance(content, bytes):

@@ -49,11 +49,19 @@ def dog_runs(tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("dogs")
     out = {}
-    runs = [("plain", []), ("warm-up", []), ("w1", ["--workers", "1"]), ("w2", ["--workers", "2"]), ("w8", ["--workers", "8"])]
+    runs = [
+        ("plain", []),
+        ("warm-up", []),
+        ("w1", ["--workers", "1"]),
+        ("w2", ["--workers", "2"]),
+        ("w8", ["--workers", "8"]),
+    ]
     for label, extra in runs:  # the warm-up fills the embedding cache, so every counter must match
         args = DOGS + ([] if label == "plain" else ["--semantic-arrange", "--semantic-clean"]) + extra
         path, stats = folder / f"{label}.yaml", folder / f"{label}.json"
-        result = CliRunner().invoke(create_cli(), [*args, "-o", str(path), "--stats", str(stats)], catch_exceptions=False)
+        result = CliRunner().invoke(
+            create_cli(), [*args, "-o", str(path), "--stats", str(stats)], catch_exceptions=False
+        )
         assert result.exit_code == 0, result.output
         out[label] = (path, json.loads(stats.read_text()))
     return out
@@ -110,14 +118,37 @@ def test_second_run_embeds_nothing_new(cli, tmp_path, dog_runs):
 class MixedList:
     """A throwaway dataset: one 'dog' list with dog breeds and a few intruders."""
 
-    BREEDS = ["beagle", "basset", "bloodhound", "whippet", "Saluki", "borzoi", "Airedale", "cairn", "Border terrier",
-              "Lakeland terrier", "collie", "kelpie", "briard", "Great Dane", "boxer", "pug", "puppy", "corgi"]
+    BREEDS = [
+        "beagle",
+        "basset",
+        "bloodhound",
+        "whippet",
+        "Saluki",
+        "borzoi",
+        "Airedale",
+        "cairn",
+        "Border terrier",
+        "Lakeland terrier",
+        "collie",
+        "kelpie",
+        "briard",
+        "Great Dane",
+        "boxer",
+        "pug",
+        "puppy",
+        "corgi",
+    ]
     INTRUDERS = ["carburetor", "spreadsheet", "volcano"]
 
     @hookimpl
     def register_datasets(self, register):
-        register(Dataset("mixed-list", "dogs and intruders",
-                         find_roots=lambda run: [Node("n02084071", "dog", gloss="a dog", synset="n02084071")]))
+        register(
+            Dataset(
+                "mixed-list",
+                "dogs and intruders",
+                find_roots=lambda run: [Node("n02084071", "dog", gloss="a dog", synset="n02084071")],
+            )
+        )
 
     @hookimpl
     def iter_children(self, dataset, node, run):
@@ -132,8 +163,19 @@ class MixedList:
 def test_semantic_clean_is_conservative(cli, register_plugin, tmp_path, threshold):
     register_plugin(MixedList(), "mixed-list-plugin")
     out, stats = tmp_path / "m.yaml", tmp_path / "m.json"
-    result = cli("dataset", "mixed-list", "--semantic-clean", "--semantic-clean-threshold", threshold,
-                 "--embedder", "wordnet", "-o", out, "--stats", stats)
+    result = cli(
+        "dataset",
+        "mixed-list",
+        "--semantic-clean",
+        "--semantic-clean-threshold",
+        threshold,
+        "--embedder",
+        "wordnet",
+        "-o",
+        out,
+        "--stats",
+        stats,
+    )
     assert result.exit_code == 0, result.output
     kept = load(out)["dog"]
     events = json.loads(stats.read_text())["events"]["removed_semantic_clean"]
@@ -147,6 +189,7 @@ def test_semantic_clean_is_conservative(cli, register_plugin, tmp_path, threshol
 
 
 # -- the arrange hook contract -------------------------------------------------------------
+
 
 class BadArranger:
     @hookimpl
@@ -169,8 +212,10 @@ class FirstLetterArranger:
     def arrange(self, arranger, terms):  # fewer arguments than the spec: pluggy allows it
         if arranger != "letters":
             return None
-        return [Group("early", [t for t in terms if t[0].lower() < "m"], "before m"),
-                Group("late", [t for t in terms if t[0].lower() >= "m"], "m and after")]
+        return [
+            Group("early", [t for t in terms if t[0].lower() < "m"], "before m"),
+            Group("late", [t for t in terms if t[0].lower() >= "m"], "m and after"),
+        ]
 
 
 class GreedyArranger:
@@ -213,6 +258,7 @@ def test_a_plugin_arranger_that_loses_terms_is_named(cli, register_plugin, tmp_p
 
 
 # -- the default arranger on the benchmark lists ------------------------------------------------
+
 
 @pytest.mark.parametrize("root", ["dog.n.01", "vehicle.n.01", "tool.n.01"])
 def test_every_term_in_exactly_one_group(wn, root):
@@ -277,9 +323,31 @@ def test_senses_are_chosen_in_context(wn):
     fruit = ["banana", "apple", "pear", "cherry", "plum", "mango", "orange", "grape", "peach"]
     chosen = dict(zip(fruit, senses.choose_senses(wn, fruit)))
     assert wn.is_below(chosen["banana"].wnid, wn.synset("edible_fruit.n.01").wnid)  # not the plant
-    mixed = kitchen + fruit + ["hot dog", "cake", "tin can", "sofa", "chair", "table", "lamp", "sandwich", "pizza",
-                               "hamburger", "doughnut", "muffin", "bottle", "jar", "bucket", "basket"]
-    chosen = {t: wn.synset(c.wnid).name for t, c in zip(mixed, senses.choose_senses(wn, mixed, wn.synset("object.n.01").wnid))}
+    mixed = (
+        kitchen
+        + fruit
+        + [
+            "hot dog",
+            "cake",
+            "tin can",
+            "sofa",
+            "chair",
+            "table",
+            "lamp",
+            "sandwich",
+            "pizza",
+            "hamburger",
+            "doughnut",
+            "muffin",
+            "bottle",
+            "jar",
+            "bucket",
+            "basket",
+        ]
+    )
+    chosen = {
+        t: wn.synset(c.wnid).name for t, c in zip(mixed, senses.choose_senses(wn, mixed, wn.synset("object.n.01").wnid))
+    }
     assert chosen["toaster"] == "toaster.n.02"  # the issue's examples: not a person who proposes toasts,
     assert chosen["banana"] == "banana.n.02"  # not the plant,
     assert chosen["hot dog"] in ("frank.n.02", "hotdog.n.02")  # not a show-off,
@@ -289,8 +357,18 @@ def test_senses_are_chosen_in_context(wn):
 
 def test_tencent_plants_arranged_then_served_from_the_cache(cli, shared_data, tmp_path, wn):
     """The Done-when run on a Tencent subtree: named sub-groups with instructions; run two embeds nothing."""
-    args = ["dataset", "tencent", "--hierarchy-file", shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt",
-            "--smart", "--preset", "balanced", "--semantic-arrange", "--root", "n00017222"]
+    args = [
+        "dataset",
+        "tencent",
+        "--hierarchy-file",
+        shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt",
+        "--smart",
+        "--preset",
+        "balanced",
+        "--semantic-arrange",
+        "--root",
+        "n00017222",
+    ]
     reports = []
     for i in (1, 2):
         out, stats = tmp_path / f"p{i}.yaml", tmp_path / f"p{i}.json"
@@ -308,10 +386,14 @@ def test_tencent_plants_arranged_then_served_from_the_cache(cli, shared_data, tm
     assert after == before
     # groups that arrangement made (not shaping categories): named by a WordNet synset (its gloss as the
     # instruction), else by their most central member (an instruction listing members)
-    made = {key for _, key in keys(load(tmp_path / "p1.yaml"))} - {key for _, key in keys(load(tmp_path / "plain.yaml"))}
+    made = {key for _, key in keys(load(tmp_path / "p1.yaml"))} - {
+        key for _, key in keys(load(tmp_path / "plain.yaml"))
+    }
     instructions = dict(re.findall(r"^ *(.+?): # instruction: (.*)$", (tmp_path / "p1.yaml").read_text(), re.M))
     by_member = [k for k in made if instructions[k].startswith("Things like ")]
     glossed = [k for k in made if k not in by_member]
     assert len(made) >= 10 and len(glossed) >= 3
     for key in glossed:  # a WordNet gloss: one of the senses of the name (before the writer's rewrites)
-        assert any(instructions[key] == s.gloss for word in (key, key.replace("s ", "'s ")) for s in wn.senses(word)), key
+        assert any(instructions[key] == s.gloss for word in (key, key.replace("s ", "'s ")) for s in wn.senses(word)), (
+            key
+        )

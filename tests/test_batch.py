@@ -68,7 +68,7 @@ def iter_children(dataset, node, run):
             for i in range(run.options["width"])]
 '''
 
-PYPROJECT = '''
+PYPROJECT = """
 [build-system]
 requires = ["setuptools>=64"]
 build-backend = "setuptools.build_meta"
@@ -83,7 +83,7 @@ batchtest = "wildcards_gen_batchtest"
 
 [tool.setuptools]
 py-modules = ["wildcards_gen_batchtest"]
-'''
+"""
 
 
 @pytest.fixture(scope="module")
@@ -94,9 +94,22 @@ def plugin_site(tmp_path_factory) -> Path:
     (src / "wildcards_gen_batchtest.py").write_text(PLUGIN)
     site = tmp_path_factory.mktemp("batchtest-site")
     subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index",
-         "--disable-pip-version-check", "--target", str(site), str(src)],
-        check=True, capture_output=True,
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--disable-pip-version-check",
+            "--target",
+            str(site),
+            str(src),
+        ],
+        check=True,
+        capture_output=True,
     )
     return site
 
@@ -105,8 +118,9 @@ def run_cli(*args, site: Path | None = None, cwd=None):
     env = dict(os.environ)
     if site is not None:
         env["PYTHONPATH"] = str(site)
-    return subprocess.run([str(BIN / "wildcards-gen"), *map(str, args)], capture_output=True, text=True,
-                          env=env, cwd=cwd)
+    return subprocess.run(
+        [str(BIN / "wildcards-gen"), *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd
+    )
 
 
 def write_manifest(folder: Path, text: str, name: str = "manifest.yaml") -> Path:
@@ -165,8 +179,15 @@ def done_when(tmp_path_factory, wn):  # wn: the WordNet snapshot exists before t
     folder = tmp_path_factory.mktemp("batch-done")
     manifest = write_manifest(folder, DONE_WHEN)
     # run from another folder: paths are relative to the manifest
-    result = run_cli("batch", manifest, "--workers", "2", "--report", folder / "report.json",
-                     cwd=tmp_path_factory.mktemp("elsewhere"))
+    result = run_cli(
+        "batch",
+        manifest,
+        "--workers",
+        "2",
+        "--report",
+        folder / "report.json",
+        cwd=tmp_path_factory.mktemp("elsewhere"),
+    )
     return folder, manifest, result
 
 
@@ -176,8 +197,10 @@ def test_done_when_five_outputs_broken_reported_nonzero_exit(done_when):
     written = sorted(p.name for p in (folder / "out").iterdir())
     assert written == [
         "cats.yaml",
-        "dogs-depth2-glosses.yaml", "dogs-depth2-no-glosses.yaml",
-        "dogs-depth3-glosses.yaml", "dogs-depth3-no-glosses.yaml",
+        "dogs-depth2-glosses.yaml",
+        "dogs-depth2-no-glosses.yaml",
+        "dogs-depth3-glosses.yaml",
+        "dogs-depth3-no-glosses.yaml",
     ]
     assert "broken: failed: 'nosuchthing.n.01' is not a WordNet 3.0 noun synset" in result.stderr
     assert "Traceback" not in result.stderr
@@ -197,8 +220,14 @@ def test_done_when_report_json_matches_the_files(done_when):
     assert report["total"] == 6 and report["ok"] == 5 and report["failed"] == 1
     assert report["workers"] == 2
     tasks = {t["task"]: t for t in report["tasks"]}
-    assert list(tasks) == ["dogs-depth2-glosses", "dogs-depth2-no-glosses", "dogs-depth3-glosses",
-                           "dogs-depth3-no-glosses", "cats", "broken"]
+    assert list(tasks) == [
+        "dogs-depth2-glosses",
+        "dogs-depth2-no-glosses",
+        "dogs-depth3-glosses",
+        "dogs-depth3-no-glosses",
+        "cats",
+        "broken",
+    ]
     for name, task in tasks.items():
         if name == "broken":
             assert task["status"] == "failed"
@@ -224,13 +253,17 @@ def test_matrix_outputs_equal_direct_cli_runs(done_when, tmp_path):
     assert "# instruction:" not in direct.read_text()
     assert "# instruction:" in (folder / "out" / "dogs-depth3-glosses.yaml").read_text()
     cats = tmp_path / "c.yaml"
-    run_cli("dataset", "imagenet", "--root", "cat.n.01", "--exclude-regex", "lion", "--exclude-regex", "tiger", "-o", cats)
+    run_cli(
+        "dataset", "imagenet", "--root", "cat.n.01", "--exclude-regex", "lion", "--exclude-regex", "tiger", "-o", cats
+    )
     assert (folder / "out" / "cats.yaml").read_bytes() == cats.read_bytes()
     assert "lion" not in cats.read_text().lower()
 
 
 def test_crash_exception_and_usage_error_do_not_stop_the_others(plugin_site, tmp_path):
-    manifest = write_manifest(tmp_path, """
+    manifest = write_manifest(
+        tmp_path,
+        """
         defaults:
           dataset: batchtest
         tasks:
@@ -243,18 +276,30 @@ def test_crash_exception_and_usage_error_do_not_stop_the_others(plugin_site, tmp
             matrix:
               width: [2, 4]
             root-name: widget
-    """)
+    """,
+    )
     result = run_cli("batch", manifest, "--workers", "2", "--report", tmp_path / "r.json", site=plugin_site)
     assert result.returncode == 1, result.stderr
     report = json.loads((tmp_path / "r.json").read_text())
     status = {t["task"]: t["status"] for t in report["tasks"]}
-    assert status == {"first": "ok", "crasher": "crashed", "raiser": "failed", "misused": "failed",
-                      "wide-width2": "ok", "wide-width4": "ok"}
+    assert status == {
+        "first": "ok",
+        "crasher": "crashed",
+        "raiser": "failed",
+        "misused": "failed",
+        "wide-width2": "ok",
+        "wide-width4": "ok",
+    }
     errors = {t["task"]: t["error"] for t in report["tasks"]}
     assert "worker process died" in errors["crasher"]
     assert "exploded on purpose" in errors["raiser"] and "'batchtest'" in errors["raiser"]
     assert errors["misused"] == "this task's options are wrong on purpose"
-    assert sorted(p.name for p in tmp_path.glob("*.yaml")) == ["a.yaml", "e-width2.yaml", "e-width4.yaml", "manifest.yaml"]
+    assert sorted(p.name for p in tmp_path.glob("*.yaml")) == [
+        "a.yaml",
+        "e-width2.yaml",
+        "e-width4.yaml",
+        "manifest.yaml",
+    ]
     # width 2, two levels below the root: 1 + 2 categories, 4 leaves; width 4: 1 + 4, 16
     by_name = {t["task"]: t for t in report["tasks"]}
     assert (by_name["wide-width2"]["categories"], by_name["wide-width2"]["items"]) == (3, 4)
@@ -263,12 +308,15 @@ def test_crash_exception_and_usage_error_do_not_stop_the_others(plugin_site, tmp
 
 
 def test_worker_threads_share_the_cpus(plugin_site, tmp_path):
-    manifest = write_manifest(tmp_path, """
+    manifest = write_manifest(
+        tmp_path,
+        """
         tasks:
           - {dataset: batchtest, output: a.yaml}
           - {dataset: batchtest, output: b.yaml}
           - {dataset: batchtest, output: c.yaml, workers: 1}
-    """)
+    """,
+    )
     result = run_cli("batch", manifest, "--workers", "2", "--dry-run", site=plugin_site)
     assert result.returncode == 0, result.stderr
     cpus = len(os.sched_getaffinity(0))
@@ -286,8 +334,14 @@ def test_dry_run_lists_expanded_tasks_and_writes_nothing(cli, tmp_path):
     result = cli("batch", manifest, "--dry-run", "--workers", "1")
     assert result.exit_code == 0, result.output
     names = [line.split()[0] for line in result.stdout.splitlines()[1:] if not line.startswith(" ")]
-    assert names == ["dogs-depth2-glosses", "dogs-depth2-no-glosses", "dogs-depth3-glosses",
-                     "dogs-depth3-no-glosses", "cats", "broken"]
+    assert names == [
+        "dogs-depth2-glosses",
+        "dogs-depth2-no-glosses",
+        "dogs-depth3-glosses",
+        "dogs-depth3-no-glosses",
+        "cats",
+        "broken",
+    ]
     assert "--exclude-regex=lion --exclude-regex=tiger" in result.stdout
     assert f"--output={tmp_path / 'out' / 'dogs-depth2-no-glosses.yaml'}" in result.stdout
     assert not (tmp_path / "out").exists()
@@ -313,7 +367,9 @@ def check_rejected(cli, tmp_path, text: str, expected: list[tuple[str, str]]):
 
 
 def test_invalid_tasks_are_reported_first_and_the_valid_ones_run(tmp_path):
-    manifest = write_manifest(tmp_path, """
+    manifest = write_manifest(
+        tmp_path,
+        """
         tasks:
           - dataset: imagenet
             root: dog.n.01
@@ -328,7 +384,8 @@ def test_invalid_tasks_are_reported_first_and_the_valid_ones_run(tmp_path):
             matrix:
               depth: [2, 0]
             root: cat.n.01
-    """)
+    """,
+    )
     result = run_cli("batch", manifest, "--workers", "2", "--report", tmp_path / "report.json")
     assert result.returncode == 1, result.stderr
     problems = [line for line in result.stderr.splitlines() if line.startswith(f"{manifest}:")]
@@ -354,10 +411,13 @@ def test_invalid_tasks_are_reported_first_and_the_valid_ones_run(tmp_path):
 
 
 def test_nothing_valid_means_nothing_runs(cli, tmp_path):
-    manifest = write_manifest(tmp_path, """
+    manifest = write_manifest(
+        tmp_path,
+        """
         tasks:
           - {dataset: nope, output: a.yaml}
-    """)
+    """,
+    )
     result = cli("batch", manifest)
     assert result.exit_code == 2
     assert result.stderr.splitlines()[-1] == f"Error: 1 problem in manifest {manifest}; nothing was run"
@@ -366,18 +426,26 @@ def test_nothing_valid_means_nothing_runs(cli, tmp_path):
 
 
 def test_unknown_dataset_reported_with_line(cli, tmp_path):
-    check_rejected(cli, tmp_path, """
+    check_rejected(
+        cli,
+        tmp_path,
+        """
         tasks:
           - dataset: imagenet
             root: dog.n.01
             output: ok.yaml
           - dataset: imagenett
             output: typo.yaml
-    """, [("imagenett", "unknown dataset 'imagenett' (did you mean 'imagenet'?)")])
+    """,
+        [("imagenett", "unknown dataset 'imagenett' (did you mean 'imagenet'?)")],
+    )
 
 
 def test_unknown_option_reported_with_line_and_suggestion(cli, tmp_path):
-    result = check_rejected(cli, tmp_path, """
+    result = check_rejected(
+        cli,
+        tmp_path,
+        """
         tasks:
           - dataset: imagenet
             rooot: dog.n.01
@@ -386,14 +454,21 @@ def test_unknown_option_reported_with_line_and_suggestion(cli, tmp_path):
             output: b.yaml
             matrix:
               depht: [1, 2]
-    """, [("rooot", "unknown option 'rooot' for dataset 'imagenet' (did you mean 'root'?)"),
-          ("depht", "unknown option 'depht'")])
+    """,
+        [
+            ("rooot", "unknown option 'rooot' for dataset 'imagenet' (did you mean 'root'?)"),
+            ("depht", "unknown option 'depht'"),
+        ],
+    )
     assert "2 problems" in result.stderr
 
 
 def test_option_spellings_and_bad_values(cli, tmp_path):
     """Underscores and dashes both work; values are checked by the dataset command's own types."""
-    check_rejected(cli, tmp_path, """
+    check_rejected(
+        cli,
+        tmp_path,
+        """
         tasks:
           - dataset: imagenet
             exclude_regex: [x]
@@ -416,16 +491,23 @@ def test_option_spellings_and_bad_values(cli, tmp_path):
           - dataset: imagenet
             output: f.yaml
             preset: compact       # a check across options (needs smart: true)
-    """, [("depth: zero", "Invalid value for '--depth': 'zero' is not a valid integer range"),
-          ("preset: compact", "--preset"),
-          ("maybe", "option 'glosses': expects true or false"),
-          ("99k", "Invalid value for '--filter'"),
-          ("depth: [2, 3]", "put the list under 'matrix:'"),
-          ("depth: [2, -1]", "Invalid value for '--depth': -1")])
+    """,
+        [
+            ("depth: zero", "Invalid value for '--depth': 'zero' is not a valid integer range"),
+            ("preset: compact", "--preset"),
+            ("maybe", "option 'glosses': expects true or false"),
+            ("99k", "Invalid value for '--filter'"),
+            ("depth: [2, 3]", "put the list under 'matrix:'"),
+            ("depth: [2, -1]", "Invalid value for '--depth': -1"),
+        ],
+    )
 
 
 def test_colliding_outputs_after_matrix_expansion(cli, tmp_path):
-    result = check_rejected(cli, tmp_path, """
+    result = check_rejected(
+        cli,
+        tmp_path,
+        """
         tasks:
           - dataset: imagenet
             output: dogs.yaml
@@ -441,15 +523,22 @@ def test_colliding_outputs_after_matrix_expansion(cli, tmp_path):
           - dataset: imagenet     # third
             stats: dogs-dog.n.01.yaml
             output: other.yaml
-    """, [("# first", "output dogs-cat.n.01.yaml is also written by task 'dogs-cat.n.01'"),
-          ("# second", "output dogs-cat.n.01.yaml is also written by task"),
-          ("# first", "output dogs-dog.n.01.yaml is also written by task 'other'"),
-          ("# third", "stats file dogs-dog.n.01.yaml is also written by task")])
+    """,
+        [
+            ("# first", "output dogs-cat.n.01.yaml is also written by task 'dogs-cat.n.01'"),
+            ("# second", "output dogs-cat.n.01.yaml is also written by task"),
+            ("# first", "output dogs-dog.n.01.yaml is also written by task 'other'"),
+            ("# third", "stats file dogs-dog.n.01.yaml is also written by task"),
+        ],
+    )
     assert "preset_name" in result.stderr  # and the unknown matrix key in the first task
 
 
 def test_manifest_structure_errors(cli, tmp_path):
-    check_rejected(cli, tmp_path, """
+    check_rejected(
+        cli,
+        tmp_path,
+        """
         tasks:
           - just a string
           - output: x.yaml
@@ -461,20 +550,27 @@ def test_manifest_structure_errors(cli, tmp_path):
             matrix:
               output: [a.yaml, b.yaml]
               depth: []
-    """, [("just a string", "expected a mapping with 'dataset' and options"),
-          ("output: x.yaml", "no 'dataset'"),
-          ("matrix: [depth", "'matrix' must map option names to lists"),
-          ("output: [a.yaml", "'output' cannot be a matrix key"),
-          ("depth: []", "matrix 'depth' must be a non-empty list")])
+    """,
+        [
+            ("just a string", "expected a mapping with 'dataset' and options"),
+            ("output: x.yaml", "no 'dataset'"),
+            ("matrix: [depth", "'matrix' must map option names to lists"),
+            ("output: [a.yaml", "'output' cannot be a matrix key"),
+            ("depth: []", "matrix 'depth' must be a non-empty list"),
+        ],
+    )
 
 
 def test_bad_defaults_stop_everything(cli, tmp_path):
-    manifest = write_manifest(tmp_path, """
+    manifest = write_manifest(
+        tmp_path,
+        """
         defaults:
           output: same.yaml
         tasks:
           - {dataset: imagenet, root: dog.n.01}
-    """)
+    """,
+    )
     result = cli("batch", manifest)
     assert result.exit_code == 2
     assert f"{manifest}:2: 'output' cannot be a default" in result.stderr
@@ -498,10 +594,12 @@ def test_unreadable_manifests_fail_in_one_line(cli, tmp_path):
 
 @pytest.mark.parametrize("command,word", [("batch", "matrix"), ("lint", "outlier"), ("compare", "Jaccard")])
 def test_help_does_not_import_heavy_libraries(command, word):
-    code = ("import sys; from wildcards_gen.cli import create_cli; from click.testing import CliRunner; "
-            f"r = CliRunner().invoke(create_cli(), [{command!r}, '--help']); assert r.exit_code == 0, r.output; "
-            f"assert {word!r} in r.output, r.output; "
-            "print(sorted(m for m in ('numpy', 'torch', 'sklearn', 'tqdm', 'ruamel.yaml') if m in sys.modules))")
+    code = (
+        "import sys; from wildcards_gen.cli import create_cli; from click.testing import CliRunner; "
+        f"r = CliRunner().invoke(create_cli(), [{command!r}, '--help']); assert r.exit_code == 0, r.output; "
+        f"assert {word!r} in r.output, r.output; "
+        "print(sorted(m for m in ('numpy', 'torch', 'sklearn', 'tqdm', 'ruamel.yaml') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip() == "[]"
@@ -509,7 +607,9 @@ def test_help_does_not_import_heavy_libraries(command, word):
 
 def test_tasks_share_the_embedding_cache(tmp_path):
     """Four processes embed overlapping lists at once; a second run embeds nothing new."""
-    manifest = write_manifest(tmp_path, """
+    manifest = write_manifest(
+        tmp_path,
+        """
         defaults:
           semantic-clean: true
           embedder: wordnet
@@ -520,7 +620,8 @@ def test_tasks_share_the_embedding_cache(tmp_path):
             matrix:
               root: [dog.n.01, cat.n.01]
               depth: [2, 3]
-    """)
+    """,
+    )
     for _attempt in ("first", "second"):
         result = run_cli("batch", manifest, "--workers", "2")
         assert result.returncode == 0, result.stderr
@@ -538,17 +639,25 @@ def test_progress_bar_counts_finished_tasks_on_a_terminal(plugin_site, tmp_path)
     import struct
     import termios
 
-    manifest = write_manifest(tmp_path, """
+    manifest = write_manifest(
+        tmp_path,
+        """
         tasks:
           - {dataset: batchtest, output: a.yaml}
           - {dataset: batchtest, output: b.yaml, mode: raise}
           - {dataset: batchtest, output: c.yaml}
-    """)
+    """,
+    )
     master, slave = pty.openpty()
     fcntl.ioctl(slave, termios.TIOCSWINSZ, struct.pack("HHHH", 24, 100, 0, 0))  # a terminal has a size
     env = dict(os.environ, PYTHONPATH=str(plugin_site))
-    proc = subprocess.Popen([str(BIN / "wildcards-gen"), "batch", str(manifest), "--workers", "2"],
-                            stdout=subprocess.PIPE, stderr=slave, env=env, text=True)
+    proc = subprocess.Popen(
+        [str(BIN / "wildcards-gen"), "batch", str(manifest), "--workers", "2"],
+        stdout=subprocess.PIPE,
+        stderr=slave,
+        env=env,
+        text=True,
+    )
     os.close(slave)
     stdout, _ = proc.communicate(timeout=120)
     chunks = []

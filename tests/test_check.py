@@ -115,15 +115,20 @@ def test_each_problem_is_reported_on_its_line(report, code, needle, nth, targets
     line = line_of(BAD, needle, nth)
     problems = report["files"][0]["problems"]
     hits = [p for p in problems if p["code"] == code and p["line"] == line and set(p["targets"]) == targets]
-    assert hits, f"{code} on line {line} for {sorted(targets)}; got {[(p['code'], p['line'], p['targets']) for p in problems]}"
+    assert hits, (
+        f"{code} on line {line} for {sorted(targets)}; got {[(p['code'], p['line'], p['targets']) for p in problems]}"
+    )
     severity = "warning" if code == "missing-instruction" else "error"
     assert all(p["severity"] == severity for p in hits)
 
 
 def test_nothing_else_is_reported(report):
     expected = {(code, line_of(BAD, needle, nth)) for code, needle, nth, _ in EXPECTED}
-    extra = [(p["code"], p["line"], p["message"]) for p in report["files"][0]["problems"]
-             if (p["code"], p["line"]) not in expected]
+    extra = [
+        (p["code"], p["line"], p["message"])
+        for p in report["files"][0]["problems"]
+        if (p["code"], p["line"]) not in expected
+    ]
     # the only other line with a problem: 'y' under the second 'dup' is fine, 'no' under 'pets' was counted
     assert extra == [], extra
     assert report["errors"] == sum(1 for p in report["files"][0]["problems"] if p["severity"] == "error")
@@ -189,8 +194,13 @@ def test_clean_file_exits_zero_and_says_so(tmp_path, cli):
     assert check_file(path) == []
     # valid JSON for a clean file too
     data = json.loads(cli("check", path, "--format", "json").stdout)
-    assert data == {"target": "all", "clean": True, "errors": 0, "warnings": 0,
-                    "files": [{"file": str(path), "clean": True, "problems": []}]}
+    assert data == {
+        "target": "all",
+        "clean": True,
+        "errors": 0,
+        "warnings": 0,
+        "files": [{"file": str(path), "clean": True, "problems": []}],
+    }
 
 
 def test_missing_instructions_warn_and_fail_only_with_strict(tmp_path, cli):
@@ -215,11 +225,14 @@ def test_invalid_yaml_reports_its_line(tmp_path, cli):
     assert "Traceback" not in result.output
 
 
-@pytest.mark.parametrize("text,code", [
-    ("- a\n- b\n", "not-a-mapping"),
-    ("", "not-a-mapping"),
-    ("? [a, b]\n: - x\n", "complex-key"),
-])
+@pytest.mark.parametrize(
+    "text,code",
+    [
+        ("- a\n- b\n", "not-a-mapping"),
+        ("", "not-a-mapping"),
+        ("? [a, b]\n: - x\n", "complex-key"),
+    ],
+)
 def test_structure_problems(text, code):
     problems = check_text(text, "t.yaml")
     assert code in {p.code for p in problems}
@@ -254,13 +267,16 @@ def test_several_files_and_exit_status(tmp_path, bad_file, cli):
     assert missing.exit_code == 2 and "does not exist" in missing.output
 
 
-@pytest.mark.parametrize("line,comment", [
-    ("a: # instruction: x", "# instruction: x"),
-    ("  - 'it''s # not' # yes", "# yes"),
-    ('  - "a \\" # b" # c', "# c"),
-    ("carpenter's kit: # instruction: tools", "# instruction: tools"),
-    ("a#b: [x]", None),
-    ("# whole line", "# whole line"),
-])
+@pytest.mark.parametrize(
+    "line,comment",
+    [
+        ("a: # instruction: x", "# instruction: x"),
+        ("  - 'it''s # not' # yes", "# yes"),
+        ('  - "a \\" # b" # c', "# c"),
+        ("carpenter's kit: # instruction: tools", "# instruction: tools"),
+        ("a#b: [x]", None),
+        ("# whole line", "# whole line"),
+    ],
+)
 def test_line_comment(line, comment):
     assert line_comment(line) == comment

@@ -29,8 +29,9 @@ def generate(name: str, args: list, folder: Path) -> Path:
     if name not in get_registry().datasets:
         pytest.skip(f"the {name} plugin is not installed (pip install -e plugins/{name})")
     out = folder / f"{name}.yaml"
-    result = CliRunner().invoke(create_cli(), ["-q", "dataset", name, *map(str, args), "-o", str(out)],
-                                catch_exceptions=False)
+    result = CliRunner().invoke(
+        create_cli(), ["-q", "dataset", name, *map(str, args), "-o", str(out)], catch_exceptions=False
+    )
     assert result.exit_code == 0, result.output
     return out
 
@@ -38,20 +39,29 @@ def generate(name: str, args: list, folder: Path) -> Path:
 @pytest.fixture(scope="module")
 def tencent_balanced(tmp_path_factory, shared_data):
     hierarchy = shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt"
-    return generate("tencent", ["--smart", "--preset", "balanced", "--hierarchy-file", hierarchy],
-                    tmp_path_factory.mktemp("tencent"))
+    return generate(
+        "tencent",
+        ["--smart", "--preset", "balanced", "--hierarchy-file", hierarchy],
+        tmp_path_factory.mktemp("tencent"),
+    )
 
 
 @pytest.fixture(scope="module")
 def imagenet_21k_depth4(tmp_path_factory, shared_data):
     classes = shared_data / "imagenet" / "imagenet21k_goog_synsets.txt"
-    return generate("imagenet", ["--root", "entity.n.01", "--class-list", classes, "--depth", "4"],
-                    tmp_path_factory.mktemp("imagenet"))
+    return generate(
+        "imagenet",
+        ["--root", "entity.n.01", "--class-list", classes, "--depth", "4"],
+        tmp_path_factory.mktemp("imagenet"),
+    )
 
 
 def check_cli(path: Path) -> dict:
-    result = subprocess.run([str(BIN), "check", "--target", "all", "--strict", "--format", "json", str(path)],
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [str(BIN), "check", "--target", "all", "--strict", "--format", "json", str(path)],
+        capture_output=True,
+        text=True,
+    )
     report = json.loads(result.stdout)
     problems = report["files"][0]["problems"]
     assert result.returncode == 0, "\n".join(f"{p['line']}: {p['code']} {p['message']}" for p in problems[:30])

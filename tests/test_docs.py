@@ -12,8 +12,12 @@ import click
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOCS = [ROOT / "README.md", ROOT / "CONTRIBUTING.md", *sorted((ROOT / "docs").glob("*.md")),
-        *sorted((ROOT / "examples").glob("*/README.md"))]
+DOCS = [
+    ROOT / "README.md",
+    ROOT / "CONTRIBUTING.md",
+    *sorted((ROOT / "docs").glob("*.md")),
+    *sorted((ROOT / "examples").glob("*/README.md")),
+]
 # flags of other tools that the docs quote (pip, pytest, apt-get)
 OTHER_TOOLS = {"--no-deps", "--no-build-isolation", "--user", "--disable-pip-version-check"}
 
@@ -63,7 +67,9 @@ def _script_flags() -> set[str]:
     for path in [*ROOT.glob("benchmarks/*.py"), *ROOT.glob("scripts/*.py")]:
         for node in ast.walk(ast.parse(path.read_text())):
             if isinstance(node, ast.Call) and getattr(node.func, "attr", "") == "add_argument":
-                flags.update(a.value for a in node.args if isinstance(a, ast.Constant) and str(a.value).startswith("--"))
+                flags.update(
+                    a.value for a in node.args if isinstance(a, ast.Constant) and str(a.value).startswith("--")
+                )
     for path in ROOT.glob("scripts/*"):
         if path.suffix != ".py":
             flags.update(re.findall(r'"(--[a-z][a-z-]+)"', path.read_text()))
@@ -72,7 +78,7 @@ def _script_flags() -> set[str]:
 
 def _declared_in(text: str) -> set[str]:
     """Options that example code declares (``click.Option(["--x"], ...)``), in a page or a package."""
-    return set(re.findall(r'click\.Option\(\["(--[a-z][a-z0-9-]*)"', text))
+    return set(re.findall(r'click\.Option\(\s*\[\s*"(--[a-z][a-z0-9-]*)"', text))
 
 
 def test_every_option_the_docs_mention_exists():

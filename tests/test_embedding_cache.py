@@ -82,8 +82,15 @@ def test_two_processes_write_at_once(tmp_path):
 
     path = tmp_path / "e.sqlite"
     start = time.time() + 2.0  # both begin writing at the same instant
-    procs = [subprocess.Popen([sys.executable, "-c", WRITER, str(path), tag, str(start)],
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True) for tag in ("a", "b")]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", WRITER, str(path), tag, str(start)],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+        )
+        for tag in ("a", "b")
+    ]
     outs = [p.communicate(timeout=120) for p in procs]
     for proc, (out, err) in zip(procs, outs):
         assert proc.returncode == 0, err

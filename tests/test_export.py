@@ -103,12 +103,26 @@ def test_names_are_made_safe_for_windows_and_reported(tmp_path, cli):
     result = cli("export", source, "--txt-dir", out)
     assert result.exit_code == 0, result.output
     files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
-    assert files == sorted([
-        "top/_CON.txt", "top/_aux.list.txt", "top/a_b.txt", "top/trail.txt", "top/_hidden/inner.txt",
-        "top/Dogs.txt", "top/dogs 2.txt", "top/pipe_star.txt", "top/fine.txt",
-    ])
-    for before, after in [("top/CON", "top/_CON"), ("top/a:b?", "top/a_b"), ("top/.hidden", "top/_hidden"),
-                          ("top/dogs", "top/dogs 2"), ("top/trail. ", "top/trail")]:
+    assert files == sorted(
+        [
+            "top/_CON.txt",
+            "top/_aux.list.txt",
+            "top/a_b.txt",
+            "top/trail.txt",
+            "top/_hidden/inner.txt",
+            "top/Dogs.txt",
+            "top/dogs 2.txt",
+            "top/pipe_star.txt",
+            "top/fine.txt",
+        ]
+    )
+    for before, after in [
+        ("top/CON", "top/_CON"),
+        ("top/a:b?", "top/a_b"),
+        ("top/.hidden", "top/_hidden"),
+        ("top/dogs", "top/dogs 2"),
+        ("top/trail. ", "top/trail"),
+    ]:
         assert f"Renamed for the file system: {before} -> {after}" in result.stderr
     assert "Skipped top/nothing: no items" in result.stderr
     assert (out / "top" / "fine.txt").read_text() == "two spaces and a newline\n"
@@ -117,12 +131,30 @@ def test_names_are_made_safe_for_windows_and_reported(tmp_path, cli):
     assert names["top/dogs 2"] == ["lower"] and names["top/Dogs"] == ["upper"]
 
 
-@pytest.mark.parametrize("name,safe", [
-    ("con", "_con"), ("NUL.txt", "_NUL.txt"), ("com1", "_com1"), ("LPT9 ", "_LPT9"), ("COM10", "COM10"),
-    ("a<b>c", "a_b_c"), ('q"uote', "q_uote"), ("back\\slash", "back_slash"), ("dots...", "dots"),
-    ("a:?", "a"), ("a<>b", "a_b"), ("conin$", "_conin$"), ("CON.tar.gz", "_CON.tar.gz"), ("icon", "icon"),
-    ("...", "_"), (".", "_"), ("tab\there", "tab_here"), ("x" * 300, "x" * 200), ("é" * 150, "é" * 100),
-])
+@pytest.mark.parametrize(
+    "name,safe",
+    [
+        ("con", "_con"),
+        ("NUL.txt", "_NUL.txt"),
+        ("com1", "_com1"),
+        ("LPT9 ", "_LPT9"),
+        ("COM10", "COM10"),
+        ("a<b>c", "a_b_c"),
+        ('q"uote', "q_uote"),
+        ("back\\slash", "back_slash"),
+        ("dots...", "dots"),
+        ("a:?", "a"),
+        ("a<>b", "a_b"),
+        ("conin$", "_conin$"),
+        ("CON.tar.gz", "_CON.tar.gz"),
+        ("icon", "icon"),
+        ("...", "_"),
+        (".", "_"),
+        ("tab\there", "tab_here"),
+        ("x" * 300, "x" * 200),
+        ("é" * 150, "é" * 100),
+    ],
+)
 def test_fs_safe(name, safe):
     assert fs_safe(name) == safe
 

@@ -17,8 +17,9 @@ from wildcards_gen.cli import create_cli
 def dogs(tmp_path_factory):
     """A real generation: ImageNet dogs, three levels."""
     path = tmp_path_factory.mktemp("lint") / "dogs.yaml"
-    result = CliRunner().invoke(create_cli(), ["-q", "dataset", "imagenet", "--root", "dog.n.01", "--depth", "3",
-                                               "-o", str(path)])
+    result = CliRunner().invoke(
+        create_cli(), ["-q", "dataset", "imagenet", "--root", "dog.n.01", "--depth", "3", "-o", str(path)]
+    )
     assert result.exit_code == 0, result.output
     return path
 
@@ -33,7 +34,7 @@ def inject(source, target, after: str, lines: list[str]):
     """Copy ``source`` to ``target`` with ``lines`` inserted after the first line equal to ``after``."""
     text = source.read_text().splitlines(keepends=True)
     index = next(i for i, line in enumerate(text) if line.rstrip("\n") == after)
-    text[index + 1:index + 1] = [line + "\n" for line in lines]
+    text[index + 1 : index + 1] = [line + "\n" for line in lines]
     target.write_text("".join(text))
     return target
 
@@ -51,10 +52,15 @@ def test_generated_file_is_clean_and_round_trips_byte_identical(cli, dogs, tmp_p
 
 
 def test_outlier_reported_and_clean_keeps_every_comment(cli, dogs, tmp_path):
-    source = inject(dogs, tmp_path / "dirty.yaml", "      - whippet", [
-        "      - carburetor",
-        "      # a note that belongs to the next key",
-    ])
+    source = inject(
+        dogs,
+        tmp_path / "dirty.yaml",
+        "      - whippet",
+        [
+            "      - carburetor",
+            "      # a note that belongs to the next key",
+        ],
+    )
     text = source.read_text()
     assert text.startswith("# Source: WordNet")  # the writer's header comments are there to keep
     before = source.read_bytes()
@@ -126,23 +132,31 @@ def test_duplicates_and_names_the_readers_mishandle(cli, tmp_path):
     path = tmp_path / "odd.yaml"
     path.write_text(
         "# hand-written\n"
-        "animals (misc): # instruction: assorted\n"      # 2: '(' breaks Dynamic Prompts
+        "animals (misc): # instruction: assorted\n"  # 2: '(' breaks Dynamic Prompts
         "  - cat\n"
-        "  - Cat\n"                                      # 4: differs only in case
-        "  - cat\n"                                      # 5: exact duplicate
-        "  - 1920\n"                                     # 6: an integer to YAML
-        "  - '{red|blue} fish'\n"                        # 7: prompt syntax
-        "yes:\n"                                         # 8: a boolean to PyYAML
+        "  - Cat\n"  # 4: differs only in case
+        "  - cat\n"  # 5: exact duplicate
+        "  - 1920\n"  # 6: an integer to YAML
+        "  - '{red|blue} fish'\n"  # 7: prompt syntax
+        "yes:\n"  # 8: a boolean to PyYAML
         "  - ok\n"
-        "up/down:\n"                                     # 10: a path separator to wildcards-generator
+        "up/down:\n"  # 10: a path separator to wildcards-generator
         "  - x\n"
-        "empty:\n"                                       # 12: no value
+        "empty:\n"  # 12: no value
     )
     result, report = lint_json(cli, path, "--no-outliers")
     assert result.exit_code == 1
     found = {(f["kind"], f["line"]) for f in report["findings"]}
-    assert {("key", 2), ("duplicate", 4), ("duplicate", 5), ("item", 6), ("item", 7), ("key", 8),
-            ("key", 10), ("structure", 12)} <= found
+    assert {
+        ("key", 2),
+        ("duplicate", 4),
+        ("duplicate", 5),
+        ("item", 6),
+        ("item", 7),
+        ("key", 8),
+        ("key", 10),
+        ("structure", 12),
+    } <= found
     by_line = {}
     for f in report["findings"]:
         by_line.setdefault(f["line"], []).append(f)
@@ -189,9 +203,32 @@ def test_bad_inputs_fail_in_one_line(cli, dogs, tmp_path):
 
 def test_sentence_transformers_embedder(cli, tmp_path):
     """The real all-MiniLM-L6-v2: two non-fruits in a list of fruits."""
-    fruits = ["apple", "apricot", "banana", "blackberry", "blueberry", "cherry", "fig", "grape", "grapefruit",
-              "guava", "kiwi", "lemon", "lime", "mango", "melon", "nectarine", "orange", "papaya", "peach",
-              "pear", "pineapple", "plum", "raspberry", "strawberry"]
+    fruits = [
+        "apple",
+        "apricot",
+        "banana",
+        "blackberry",
+        "blueberry",
+        "cherry",
+        "fig",
+        "grape",
+        "grapefruit",
+        "guava",
+        "kiwi",
+        "lemon",
+        "lime",
+        "mango",
+        "melon",
+        "nectarine",
+        "orange",
+        "papaya",
+        "peach",
+        "pear",
+        "pineapple",
+        "plum",
+        "raspberry",
+        "strawberry",
+    ]
     path = tmp_path / "fruit.yaml"
     body = "".join(f"  - {t}\n" for t in sorted(fruits + ["spreadsheet", "bulldozer"]))
     path.write_text(f"fruit: # instruction: the ripened reproductive body of a seed plant\n{body}")
@@ -202,8 +239,9 @@ def test_sentence_transformers_embedder(cli, tmp_path):
 
 def test_jsonl_form_is_linted_too(cli, dogs, tmp_path):
     jsonl = tmp_path / "dogs.jsonl"
-    result = CliRunner().invoke(create_cli(), ["-q", "dataset", "imagenet", "--root", "dog.n.01", "--depth", "3",
-                                               "-o", str(jsonl)])
+    result = CliRunner().invoke(
+        create_cli(), ["-q", "dataset", "imagenet", "--root", "dog.n.01", "--depth", "3", "-o", str(jsonl)]
+    )
     assert result.exit_code == 0, result.output
     _, from_yaml = lint_json(cli, dogs)
     result, from_jsonl = lint_json(cli, jsonl)

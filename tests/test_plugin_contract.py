@@ -22,6 +22,7 @@ BIN = Path(sys.executable).parent
 
 # -- hook calls: fewer arguments, hook wrappers -------------------------------------------------
 
+
 class Chain:
     """A small dataset whose ``iter_children`` declares fewer arguments than the spec."""
 
@@ -86,7 +87,10 @@ class TinyEmbedder:
         if arranger != "halves":
             return None
         middle = len(terms) // 2
-        return [Group(run.options["halves_first_name"], list(terms[:middle])), Group("second half", list(terms[middle:]))]
+        return [
+            Group(run.options["halves_first_name"], list(terms[:middle])),
+            Group("second half", list(terms[middle:])),
+        ]
 
 
 DOGS = ("dataset", "imagenet", "--root", "dog.n.01", "--smart", "--semantic-arrange")
@@ -105,8 +109,21 @@ def test_implementations_with_fewer_arguments_and_wrappers_for_every_hook(cli, r
 
     arranged = tmp_path / "d.yaml"
     fresh = f"model-{tmp_path.name}-{os.getpid()}"  # a model name the embedding cache has not seen
-    result = cli(*DOGS, "--embedder", "tiny", "--embed-model", fresh, "--arranger", "halves",
-                 "--halves-first-name", "early dogs", "-o", arranged, "--stats", tmp_path / "d.json")
+    result = cli(
+        *DOGS,
+        "--embedder",
+        "tiny",
+        "--embed-model",
+        fresh,
+        "--arranger",
+        "halves",
+        "--halves-first-name",
+        "early dogs",
+        "-o",
+        arranged,
+        "--stats",
+        tmp_path / "d.json",
+    )
     assert result.exit_code == 0, result.output
     assert wrapper.calls["embed_batch"] == 1 and wrapper.calls["arrange"] >= 1
     text = arranged.read_text()
@@ -114,6 +131,7 @@ def test_implementations_with_fewer_arguments_and_wrappers_for_every_hook(cli, r
 
 
 # -- conflicts stay local ------------------------------------------------------------------------
+
 
 class SecondWordNetEmbedder:
     @hookimpl
@@ -135,6 +153,7 @@ def test_an_embedder_name_two_plugins_declare_is_ambiguous_only_where_used(cli, 
 
 
 # -- every result checked, errors naming plugin and node --------------------------------------------
+
 
 class Misbehaving:
     """``case`` picks what ``iter_children`` gets wrong."""
@@ -162,12 +181,18 @@ class Misbehaving:
         return [Node("a", "a")]
 
 
-@pytest.mark.parametrize(("case", "expected"), [
-    ("dict in list", "on node r (root) returned a list whose element 2 is dict"),
-    ("empty name", "on node r (root): element 1 (id b) has name ''; a node name must be a non-empty string"),
-    ("no name", "on node r (root): element 0 (id a) has name None; a node name must be a non-empty string"),
-    ("no roots", "dataset 'misbehaving' has no root for these options (plugin 'bad': find_roots returned an empty list)"),
-])
+@pytest.mark.parametrize(
+    ("case", "expected"),
+    [
+        ("dict in list", "on node r (root) returned a list whose element 2 is dict"),
+        ("empty name", "on node r (root): element 1 (id b) has name ''; a node name must be a non-empty string"),
+        ("no name", "on node r (root): element 0 (id a) has name None; a node name must be a non-empty string"),
+        (
+            "no roots",
+            "dataset 'misbehaving' has no root for these options (plugin 'bad': find_roots returned an empty list)",
+        ),
+    ],
+)
 def test_bad_plugin_results_are_one_line_errors_naming_plugin_and_node(cli, register_plugin, tmp_path, case, expected):
     register_plugin(Misbehaving(case), "bad")
     out = tmp_path / "o.yaml"
@@ -190,8 +215,12 @@ class Cyclic:
         if dataset != "cyclic":
             return None
         fan = [Node(f"leaf{i}", f"leaf {i}") for i in range(6)]
-        return {"root": [Node("a", "alpha"), *fan], "a": [Node("b", "beta"), *fan], "b": [Node("c", "gamma"), *fan],
-                "c": [Node("a", "alpha"), *fan]}.get(node.id, [])
+        return {
+            "root": [Node("a", "alpha"), *fan],
+            "a": [Node("b", "beta"), *fan],
+            "b": [Node("c", "gamma"), *fan],
+            "c": [Node("a", "alpha"), *fan],
+        }.get(node.id, [])
 
 
 @pytest.mark.parametrize("workers", ["1", "8"])
@@ -199,8 +228,10 @@ def test_a_cycle_is_reported_with_its_path_whatever_the_workers(cli, register_pl
     register_plugin(Cyclic(), "cyclic-plugin")
     result = cli("dataset", "cyclic", "--workers", workers, "-o", tmp_path / "c.yaml")
     assert result.exit_code == 1
-    assert ("plugin 'cyclic-plugin': iter_children made a cycle: a (alpha) -> b (beta) -> c (gamma) -> a (alpha)"
-            in result.stderr)
+    assert (
+        "plugin 'cyclic-plugin': iter_children made a cycle: a (alpha) -> b (beta) -> c (gamma) -> a (alpha)"
+        in result.stderr
+    )
     assert "RecursionError" not in result.stderr
 
 
@@ -240,8 +271,7 @@ def test_ten_thousand_levels_walk_shape_and_write(cli, register_plugin, tmp_path
     counts = json.loads((tmp_path / "s.json").read_text())["counts"]
     assert counts["input.nodes"] == 10_000 + 5 * 10
     smart = tmp_path / "deep.yaml"
-    result = cli("dataset", "deep", "--workers", workers, "--smart", "--min-hyponyms", "0", "--depth", "3",
-                 "-o", smart)
+    result = cli("dataset", "deep", "--workers", workers, "--smart", "--min-hyponyms", "0", "--depth", "3", "-o", smart)
     assert result.exit_code == 0, result.output
     assert "thing 9000.4" in smart.read_text() and "level 9999" in smart.read_text()
 
@@ -256,6 +286,7 @@ def test_a_thousand_levels_as_yaml(cli, register_plugin, tmp_path):
 
 
 # -- presets as a contract ---------------------------------------------------------------------------
+
 
 class WithPresets:
     def __init__(self, name: str, presets: dict):
@@ -281,8 +312,13 @@ def _categories(path: Path) -> int:
 
 
 def test_presets_accept_the_cli_spelling_and_new_names(cli, register_plugin, tmp_path):
-    register_plugin(WithPresets("pdogs", {"balanced": {"min-hyponyms": 3}, "one-list": {
-        "min_depth": 0, "min_hyponyms": 100_000, "min_leaf": 1000}}), "pdogs-plugin")
+    register_plugin(
+        WithPresets(
+            "pdogs",
+            {"balanced": {"min-hyponyms": 3}, "one-list": {"min_depth": 0, "min_hyponyms": 100_000, "min_leaf": 1000}},
+        ),
+        "pdogs-plugin",
+    )
     help_text = cli("dataset", "pdogs", "--help").stdout
     assert "one-list" in help_text
     listing = json.loads(cli("plugins", "--json").stdout)
@@ -297,12 +333,15 @@ def test_presets_accept_the_cli_spelling_and_new_names(cli, register_plugin, tmp
     assert _categories(one) == 1  # every list merged into the root's
 
 
-@pytest.mark.parametrize(("presets", "expected"), [
-    ({"balanced": {"min_hyponym": 3}}, "unknown setting 'min_hyponym' (did you mean 'min_hyponyms'?)"),
-    ({"balanced": {"min_leaf": "5"}}, "preset 'balanced': min_leaf must be an integer, got '5'"),
-    ({"balanced": "compact"}, "preset 'balanced' must be a dict of settings, not str"),
-    ({"mine": {"min_leaf": 2}}, "new preset 'mine' must set min_depth, min_hyponyms"),
-])
+@pytest.mark.parametrize(
+    ("presets", "expected"),
+    [
+        ({"balanced": {"min_hyponym": 3}}, "unknown setting 'min_hyponym' (did you mean 'min_hyponyms'?)"),
+        ({"balanced": {"min_leaf": "5"}}, "preset 'balanced': min_leaf must be an integer, got '5'"),
+        ({"balanced": "compact"}, "preset 'balanced' must be a dict of settings, not str"),
+        ({"mine": {"min_leaf": 2}}, "new preset 'mine' must set min_depth, min_hyponyms"),
+    ],
+)
 def test_a_broken_preset_makes_only_its_dataset_unusable(cli, register_plugin, tmp_path, presets, expected):
     register_plugin(WithPresets("broken-presets", presets), "preset-plugin")
     result = cli("dataset", "broken-presets", "--smart", "-o", tmp_path / "x.yaml")
@@ -314,6 +353,7 @@ def test_a_broken_preset_makes_only_its_dataset_unusable(cli, register_plugin, t
 
 
 # -- arrangers ---------------------------------------------------------------------------------------
+
 
 class ClashingArranger:
     @hookimpl
@@ -362,13 +402,19 @@ def test_arrangement_needs_no_scikit_learn_and_a_missing_library_names_the_extra
     args = ["dataset", "imagenet", "--root", "dog.n.01", "--smart", "--semantic-arrange", "--embedder", "wordnet"]
     for arranger in ("letters", "builtin"):
         out = tmp_path / f"{arranger}.yaml"
-        done = subprocess.run([sys.executable, "-c", NO_SKLEARN, *args, "--arranger", arranger, "-o", str(out)],
-                              capture_output=True, text=True)
+        done = subprocess.run(
+            [sys.executable, "-c", NO_SKLEARN, *args, "--arranger", arranger, "-o", str(out)],
+            capture_output=True,
+            text=True,
+        )
         assert done.returncode == 0, done.stderr
     assert "a to m:" in (tmp_path / "letters.yaml").read_text()
     assert "hound:" in (tmp_path / "builtin.yaml").read_text()
-    missing = subprocess.run([sys.executable, "-c", NO_SKLEARN, "--no-scipy", *args, "-o", str(tmp_path / "x.yaml")],
-                             capture_output=True, text=True)
+    missing = subprocess.run(
+        [sys.executable, "-c", NO_SKLEARN, "--no-scipy", *args, "-o", str(tmp_path / "x.yaml")],
+        capture_output=True,
+        text=True,
+    )
     assert missing.returncode == 2
     assert "semantic arrangement needs scipy: pip install 'wildcards-gen[arrange]'" in missing.stderr
 
@@ -385,9 +431,15 @@ def test_extras_are_the_smallest_sets_the_errors_name():
 
 # -- files honour the umask ----------------------------------------------------------------------------
 
+
 def _umask_run(args, umask, cwd):
-    return subprocess.run([str(BIN / "wildcards-gen"), *map(str, args)], capture_output=True, text=True, cwd=cwd,
-                          preexec_fn=lambda: os.umask(umask))
+    return subprocess.run(
+        [str(BIN / "wildcards-gen"), *map(str, args)],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        preexec_fn=lambda: os.umask(umask),
+    )
 
 
 @pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o077, 0o600)])
@@ -405,14 +457,21 @@ def test_every_writer_honours_the_umask_and_a_replaced_file_keeps_its_mode(tmp_p
     manifest.write_text("tasks:\n  - dataset: imagenet\n    root: dog.n.01\n    depth: 2\n    output: b.yaml\n")
     batch = _umask_run(["batch", manifest, "--report", tmp_path / "report.json"], umask, tmp_path)
     assert batch.returncode == 0, batch.stderr
-    written = [out, stats, tmp_path / "clean.yaml", tmp_path / "b.yaml", tmp_path / "report.json",
-               *sorted((tmp_path / "txt").rglob("*.txt"))[:3]]
+    written = [
+        out,
+        stats,
+        tmp_path / "clean.yaml",
+        tmp_path / "b.yaml",
+        tmp_path / "report.json",
+        *sorted((tmp_path / "txt").rglob("*.txt"))[:3],
+    ]
     assert {p.name: oct(p.stat().st_mode & 0o777) for p in written} == {p.name: oct(mode) for p in written}
     assert oct(kept.stat().st_mode & 0o777) == oct(0o640)
     assert "old:" not in kept.read_text()
 
 
 # -- options where users type them, help that tells the truth ---------------------------------------------
+
 
 def test_verbosity_options_after_the_subcommand(cli, tmp_path):
     dogs = ("dataset", "imagenet", "--root", "dog.n.01", "--depth", "2")
@@ -433,6 +492,7 @@ def test_help_says_no_preset_turns_arrangement_on(cli):
 
 
 # -- structure ---------------------------------------------------------------------------------------------
+
 
 def _imports(path: Path, modules: set[str]) -> set[str]:
     """The host modules ``path`` imports anywhere (top level or inside functions)."""
@@ -482,7 +542,8 @@ def test_plugins_atexit_handlers_run_when_the_console_script_exits(tmp_path):
     marker = tmp_path / "atexit-ran"
     package = tmp_path / "site" / "atexit_plugin"
     package.mkdir(parents=True)
-    (package / "__init__.py").write_text(textwrap.dedent(f"""
+    (package / "__init__.py").write_text(
+        textwrap.dedent(f"""
         import atexit
         from wildcards_gen import Dataset, Node, hookimpl
 
@@ -494,25 +555,32 @@ def test_plugins_atexit_handlers_run_when_the_console_script_exits(tmp_path):
         @hookimpl
         def iter_children(dataset, node, run):
             return [] if dataset == "atexit-demo" else None
-    """))
+    """)
+    )
     dist = tmp_path / "site" / "atexit_plugin-1.0.dist-info"
     dist.mkdir()
     (dist / "METADATA").write_text("Metadata-Version: 2.1\nName: atexit-plugin\nVersion: 1.0\n")
     (dist / "entry_points.txt").write_text("[wildcards_gen]\natexit-demo = atexit_plugin\n")
     env = {**os.environ, "PYTHONPATH": str(tmp_path / "site")}
-    result = subprocess.run([str(BIN / "wildcards-gen"), "dataset", "atexit-demo", "-o", str(tmp_path / "a.yaml")],
-                            capture_output=True, text=True, env=env)
+    result = subprocess.run(
+        [str(BIN / "wildcards-gen"), "dataset", "atexit-demo", "-o", str(tmp_path / "a.yaml")],
+        capture_output=True,
+        text=True,
+        env=env,
+    )
     assert result.returncode == 0, result.stderr
     assert marker.read_text() == "ok"
 
 
 # -- the fixtures third parties use ------------------------------------------------------------------------
 
+
 def test_testing_honours_an_existing_cache(tmp_path):
     code = "import os, wildcards_gen.testing; print(os.environ['WILDCARDS_GEN_CACHE'])"
     env = {k: v for k, v in os.environ.items() if k not in ("WILDCARDS_GEN_TEST_CACHE", "WILDCARDS_GEN_CACHE")}
-    mine = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True,
-                          env={**env, "WILDCARDS_GEN_CACHE": str(tmp_path)})
+    mine = subprocess.run(
+        [sys.executable, "-c", code], capture_output=True, text=True, env={**env, "WILDCARDS_GEN_CACHE": str(tmp_path)}
+    )
     assert mine.stdout.strip() == str(tmp_path)
     fresh = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, env=env)
     assert "wildcards-gen-test-cache-" in fresh.stdout and not Path(fresh.stdout.strip()).exists()  # removed at exit

@@ -22,9 +22,22 @@ def thirdparty_site(tmp_path_factory) -> Path:
     site = tmp_path_factory.mktemp("site")
     for package in ("thirdparty", "thirdparty_broken", "thirdparty_clash"):
         subprocess.run(
-            [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation",
-             "--no-index", "--disable-pip-version-check", "--target", str(site), str(HERE / package)],
-            check=True, capture_output=True,
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--no-deps",
+                "--no-build-isolation",
+                "--no-index",
+                "--disable-pip-version-check",
+                "--target",
+                str(site),
+                str(HERE / package),
+            ],
+            check=True,
+            capture_output=True,
         )
     return site
 
@@ -34,8 +47,9 @@ def run_cli(*args, site: Path | None = None, env_extra: dict | None = None, cwd=
     if site is not None:
         env["PYTHONPATH"] = str(site)
     env.update(env_extra or {})
-    return subprocess.run([str(BIN / "wildcards-gen"), *map(str, args)], capture_output=True,
-                          text=True, env=env, cwd=cwd)
+    return subprocess.run(
+        [str(BIN / "wildcards-gen"), *map(str, args)], capture_output=True, text=True, env=env, cwd=cwd
+    )
 
 
 def test_bundled_plugins_listed_with_versions_hooks_and_datasets():
@@ -144,16 +158,30 @@ def test_an_installed_clashing_plugin_leaves_plugins_and_other_datasets_working(
     listing = run_cli("plugins", "--json", site=thirdparty_site)
     assert listing.returncode == 0, listing.stderr
     data = json.loads(listing.stdout)
-    assert {"kind": "dataset", "name": "imagenet", "plugins": ["clash", "imagenet"],
-            "problem": "declared by several plugins"} in data["conflicts"]
+    assert {
+        "kind": "dataset",
+        "name": "imagenet",
+        "plugins": ["clash", "imagenet"],
+        "problem": "declared by several plugins",
+    } in data["conflicts"]
     clash = run_cli("dataset", "imagenet", "-o", tmp_path / "x.yaml", site=thirdparty_site)
     assert clash.returncode == 2 and "'imagenet' is declared by plugins 'clash' and 'imagenet'" in clash.stderr
     assert not (tmp_path / "x.yaml").exists()
     own = run_cli("dataset", "clashfree", "-o", tmp_path / "c.yaml", site=thirdparty_site)
     assert own.returncode == 0, own.stderr
     # the suggested switch really resolves it
-    chosen = run_cli("dataset", "imagenet", "--root", "dog.n.01", "--depth", "2", "-o", tmp_path / "d.yaml",
-                     site=thirdparty_site, env_extra={"WILDCARDS_GEN_LOAD_PLUGINS": "imagenet,tencent"})
+    chosen = run_cli(
+        "dataset",
+        "imagenet",
+        "--root",
+        "dog.n.01",
+        "--depth",
+        "2",
+        "-o",
+        tmp_path / "d.yaml",
+        site=thirdparty_site,
+        env_extra={"WILDCARDS_GEN_LOAD_PLUGINS": "imagenet,tencent"},
+    )
     assert chosen.returncode == 0, chosen.stderr
     assert "dog: # instruction:" in (tmp_path / "d.yaml").read_text()
 

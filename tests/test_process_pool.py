@@ -19,8 +19,17 @@ pytestmark = pytest.mark.skipif(not process_pool.available(), reason="worker pro
 
 
 def tencent(shared_data, *extra):
-    return ["dataset", "tencent", "--hierarchy-file", str(shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt"),
-            "--smart", "--preset", "balanced", "--semantic-arrange", *extra]
+    return [
+        "dataset",
+        "tencent",
+        "--hierarchy-file",
+        str(shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt"),
+        "--smart",
+        "--preset",
+        "balanced",
+        "--semantic-arrange",
+        *extra,
+    ]
 
 
 def run_cli(*args, env=None, **kwargs):
@@ -32,8 +41,9 @@ def test_tencent_arranged_gives_the_same_bytes_and_counts_for_1_2_and_8_workers(
     outputs = {}
     for workers in ("1", "2", "8"):
         out, stats = tmp_path / f"{workers}.yaml", tmp_path / f"{workers}.json"
-        done = run_cli("-v", *tencent(shared_data, "--embedder", embedder, "--workers", workers), "-o", out,
-                       "--stats", stats)
+        done = run_cli(
+            "-v", *tencent(shared_data, "--embedder", embedder, "--workers", workers), "-o", out, "--stats", stats
+        )
         assert done.returncode == 0, done.stderr
         report = json.loads(stats.read_text())
         counts = {k: v for k, v in report["counts"].items() if not k.startswith("embeddings.")}
@@ -56,8 +66,21 @@ def test_twenty_runs_at_the_most_workers_are_identical(shared_data, tmp_path):
 
 
 def test_a_small_run_stays_in_this_process(tmp_path):
-    done = run_cli("-v", "dataset", "imagenet", "--root", "dog.n.01", "--smart", "--semantic-arrange",
-                   "--embedder", "wordnet", "--workers", "2", "-o", tmp_path / "d.yaml")
+    done = run_cli(
+        "-v",
+        "dataset",
+        "imagenet",
+        "--root",
+        "dog.n.01",
+        "--smart",
+        "--semantic-arrange",
+        "--embedder",
+        "wordnet",
+        "--workers",
+        "2",
+        "-o",
+        tmp_path / "d.yaml",
+    )
     assert done.returncode == 0, done.stderr
     assert "lists in this process" in done.stderr
 
@@ -78,8 +101,12 @@ def _children_alive(marker: str) -> list[int]:
 def test_ctrl_c_while_workers_arrange_leaves_no_output_and_no_process(shared_data, tmp_path):
     out = tmp_path / "interrupted.yaml"
     out.write_text("previous: [kept]\n")
-    proc = subprocess.Popen([str(BIN), "-v", *tencent(shared_data, "--embedder", "wordnet", "--workers", "2"),
-                             "-o", str(out)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True)
+    proc = subprocess.Popen(
+        [str(BIN), "-v", *tencent(shared_data, "--embedder", "wordnet", "--workers", "2"), "-o", str(out)],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+    )
     seen = ""
     deadline = time.monotonic() + 60
     while "worker processes" not in seen and time.monotonic() < deadline:
@@ -125,16 +152,30 @@ sys.exit(run(sys.argv[1:]))
 """
 
 
-@pytest.mark.parametrize(("what", "message"), [
-    ("raise", "plugin 'faulty-plugin': arrange failed on list 'dog': RuntimeError: the arranger broke on dog"),
-    ("kill", "a worker process died (killed, or out of memory); no output written"),
-])
+@pytest.mark.parametrize(
+    ("what", "message"),
+    [
+        ("raise", "plugin 'faulty-plugin': arrange failed on list 'dog': RuntimeError: the arranger broke on dog"),
+        ("kill", "a worker process died (killed, or out of memory); no output written"),
+    ],
+)
 def test_a_failing_or_killed_worker_ends_the_run_cleanly(shared_data, tmp_path, what, message):
     out = tmp_path / "o.yaml"
     out.write_text("previous: [kept]\n")
-    done = subprocess.run([sys.executable, "-c", FAULTY, what, *tencent(shared_data, "--embedder", "wordnet",
-                                                                          "--arranger", "faulty", "--workers", "2"),
-                           "-o", str(out)], capture_output=True, text=True, timeout=120)
+    done = subprocess.run(
+        [
+            sys.executable,
+            "-c",
+            FAULTY,
+            what,
+            *tencent(shared_data, "--embedder", "wordnet", "--arranger", "faulty", "--workers", "2"),
+            "-o",
+            str(out),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+    )
     assert done.returncode == 1, done.stderr
     assert message in done.stderr and "Traceback" not in done.stderr
     assert out.read_text() == "previous: [kept]\n"

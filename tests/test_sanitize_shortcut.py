@@ -33,10 +33,41 @@ def test_quoting_shortcut_matches_the_rules(lemmas):
     import random
 
     rng = random.Random(3)
-    words = ["yes", "Yes", "YES", "yEs", "no", "NO", "n", "N", "y", "Y", "on", "On", "OFF", "oFF", "true", "True",
-             "false", "FALSE", "null", "Null", "NULL", "nan", "inf", "e5", "x1", "é", "ñandu", "東京", ""]
-    words += ["".join(rng.choice("yYnNeEoOfFaAlLsStTrRuU0123456789.-+_:~ ") for _ in range(rng.randint(1, 6)))
-              for _ in range(5000)]
+    words = [
+        "yes",
+        "Yes",
+        "YES",
+        "yEs",
+        "no",
+        "NO",
+        "n",
+        "N",
+        "y",
+        "Y",
+        "on",
+        "On",
+        "OFF",
+        "oFF",
+        "true",
+        "True",
+        "false",
+        "FALSE",
+        "null",
+        "Null",
+        "NULL",
+        "nan",
+        "inf",
+        "e5",
+        "x1",
+        "é",
+        "ñandu",
+        "東京",
+        "",
+    ]
+    words += [
+        "".join(rng.choice("yYnNeEoOfFaAlLsStTrRuU0123456789.-+_:~ ") for _ in range(rng.randint(1, 6)))
+        for _ in range(5000)
+    ]
     shortcut = 0
     for name in lemmas + words:
         if name[:1].isalpha() and name.lower() not in sanitize.COERCED_WORDS:

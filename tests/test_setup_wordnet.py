@@ -12,8 +12,13 @@ SCRIPT = ROOT / "scripts" / "setup-wordnet"
 
 
 def run(python: str, tmp_path: Path, **env) -> subprocess.CompletedProcess:
-    environ = {**os.environ, "HOME": str(tmp_path / "home"), "WILDCARDS_GEN_CACHE": str(tmp_path / "cache"),
-               "WILDCARDS_GEN_NO_APT": "1", **env}
+    environ = {
+        **os.environ,
+        "HOME": str(tmp_path / "home"),
+        "WILDCARDS_GEN_CACHE": str(tmp_path / "cache"),
+        "WILDCARDS_GEN_NO_APT": "1",
+        **env,
+    }
     environ.pop("WORDNET_DIR", None)
     environ.update(env)
     return subprocess.run([str(SCRIPT), python], capture_output=True, text=True, env=environ, timeout=60)
@@ -27,8 +32,10 @@ def test_silent_when_the_chain_finds_wordnet(tmp_path):
 def test_without_wordnet_and_without_apt_says_what_to_do(tmp_path):
     """An interpreter whose chain finds nothing (Debian's folder hidden): the remedies, and no failure."""
     hidden = tmp_path / "python"
-    hidden.write_text(f"#!/bin/sh\nexec {sys.executable} -c \"import sys; from wildcards_gen import wordnet_source as w; "
-                      f"w.SYSTEM_WORDNET = '{tmp_path}/none'; w.nltk_data_dirs = lambda: []; sys.exit(w.main())\"\n")
+    hidden.write_text(
+        f'#!/bin/sh\nexec {sys.executable} -c "import sys; from wildcards_gen import wordnet_source as w; '
+        f"w.SYSTEM_WORDNET = '{tmp_path}/none'; w.nltk_data_dirs = lambda: []; sys.exit(w.main())\"\n"
+    )
     hidden.chmod(0o755)
     done = run(str(hidden), tmp_path)
     assert done.returncode == 0

@@ -171,6 +171,7 @@ def test_cli_output_has_instructions_everywhere_and_no_chains(wn_dataset, cli, t
 
 # -- --smart-config ---------------------------------------------------------------------
 
+
 def test_smart_config_applies_to_its_subtree_only(dog_tree, tmp_path):
     dataset, raw = dog_tree
     base = paths_of(shaped(dataset, raw, "--smart", "--skip-nodes", "")[0])
@@ -236,6 +237,7 @@ def test_smart_config_unknown_synset_name(wn_dataset, cli, tmp_path):
 
 # -- --preview and --analyze ---------------------------------------------------------------
 
+
 def first_nodes(raw_roots, n):
     queue, out = list(raw_roots), []
     while queue and len(out) < n:
@@ -284,7 +286,7 @@ def test_preview_walks_only_n_nodes_and_matches_truncating_the_full_tree(dog_tre
         return [(n.node.id, shape_of(n.children)) for n in nodes]
 
     assert shape_of(walked) == shape_of(truncated)
-    assert sum(1 for _ in first_nodes(truncated, 10 ** 6)) == 25
+    assert sum(1 for _ in first_nodes(truncated, 10**6)) == 25
 
     categories, api_run = shaped(dataset, raw, "--smart", "--preview", 25)  # a full tree given to shape()
     assert api_run.options["preview_truncated"]
@@ -347,11 +349,13 @@ def test_rules_on_a_hand_made_tree(toy_tree):
     dataset, raw = toy_tree
     every_node = ("--smart", "--min-depth", 0, "--min-hyponyms", 0, "--min-leaf", 3)
     categories, run = shaped(dataset, raw, *every_node)
-    assert as_dict(categories) == {"zoo": {
-        "big cats": ["cheetah", "cougar", "jaguar", "leopard", "lion", "tiger"],  # cats > big cats collapsed
-        "other_zoo": ["fish", "owl", "parrot"],  # birds (2) and fish (1) were too short
-        "pets": ["cat", "dog", "hamster", "rabbit"],
-    }}
+    assert as_dict(categories) == {
+        "zoo": {
+            "big cats": ["cheetah", "cougar", "jaguar", "leopard", "lion", "tiger"],  # cats > big cats collapsed
+            "other_zoo": ["fish", "owl", "parrot"],  # birds (2) and fish (1) were too short
+            "pets": ["cat", "dog", "hamster", "rabbit"],
+        }
+    }
     assert [e["category"] for e in run.stats.events["collapsed_chain"]] == ["zoo/cats"]
     assert sorted(e["list"] for e in run.stats.events["merged_orphan"]) == ["zoo/birds", "zoo/fish"]
     assert run.stats.counters["shaping.self_items"] == 1 and "removed_self_item" not in run.stats.events
@@ -368,8 +372,9 @@ def test_rules_on_a_hand_made_tree(toy_tree):
     assert as_dict(kept)["zoo"]["birds"] == ["owl", "parrot"]
 
 
-@pytest.mark.parametrize("args", [["--preset", "flat"], ["--min-leaf", 3, "--skip-nodes", "hound"],
-                                  ["--preview", 5, "--drop-self-items"]])
+@pytest.mark.parametrize(
+    "args", [["--preset", "flat"], ["--min-leaf", 3, "--skip-nodes", "hound"], ["--preview", 5, "--drop-self-items"]]
+)
 def test_smart_settings_without_smart_are_an_error(wn_dataset, cli, tmp_path, args):
     out = tmp_path / "out.yaml"
     result = cli("dataset", NAME, *args, "-o", out)

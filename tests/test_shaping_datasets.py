@@ -28,8 +28,9 @@ def tencent(shared_data):
 @pytest.fixture(scope="module")
 def imagenet_animals(shared_data):
     require("imagenet")
-    return walk("imagenet", "--root", "animal.n.01", "--class-list",
-                shared_data / "imagenet" / "imagenet21k_goog_synsets.txt")
+    return walk(
+        "imagenet", "--root", "animal.n.01", "--class-list", shared_data / "imagenet" / "imagenet21k_goog_synsets.txt"
+    )
 
 
 @pytest.fixture(params=["tencent", "imagenet_animals"])
@@ -98,8 +99,17 @@ def test_self_items_are_counted_and_dropped_only_when_asked(imagenet_animals):
 def test_cli_tencent_balanced(shared_data, cli, tmp_path):
     require("tencent")
     out = tmp_path / "universal.yaml"
-    result = cli("dataset", "tencent", "--hierarchy-file", shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt",
-                 "--smart", "--preset", "balanced", "-o", out)
+    result = cli(
+        "dataset",
+        "tencent",
+        "--hierarchy-file",
+        shared_data / "tencent" / "dictionary_and_semantic_hierarchy.txt",
+        "--smart",
+        "--preset",
+        "balanced",
+        "-o",
+        out,
+    )
     assert result.exit_code == 0, result.output
     categories, missing = load_yaml_tree(out)
     assert missing == []

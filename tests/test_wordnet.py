@@ -120,10 +120,16 @@ def test_missing_noun_file_is_named(monkeypatch, tmp_path):
         wordnet_source.locate(tmp_path / "cache", allow_download=False)
 
 
-@pytest.mark.parametrize("damage, message", [
-    (lambda t: t.replace("\n00002137 03 n", "\nxyz 03 n", 1), r"data.noun, line 32: not a WordNet noun synset line \(offset 'xyz' is not 8 digits\)"),
-    (lambda t: t.replace(" | that which is perceived", " | that | which", 1), r"data.noun, line 30: .*one '\|'"),
-])
+@pytest.mark.parametrize(
+    "damage, message",
+    [
+        (
+            lambda t: t.replace("\n00002137 03 n", "\nxyz 03 n", 1),
+            r"data.noun, line 32: not a WordNet noun synset line \(offset 'xyz' is not 8 digits\)",
+        ),
+        (lambda t: t.replace(" | that which is perceived", " | that | which", 1), r"data.noun, line 30: .*one '\|'"),
+    ],
+)
 def test_malformed_data_file_is_one_clear_error(monkeypatch, tmp_path, damage, message):
     no_nltk_data(monkeypatch, tmp_path)
     folder = copy_database(tmp_path / "bad")
@@ -142,7 +148,9 @@ def test_nltk_zip_gives_the_same_fingerprint_and_snapshot(monkeypatch, tmp_path,
     with zipfile.ZipFile(data / "corpora" / "wordnet.zip", "w", zipfile.ZIP_DEFLATED, compresslevel=1) as archive:
         for name in wordnet_source.NOUN_FILES:
             archive.write(SYSTEM / name, f"wordnet/{name}")
-        lexnames = "".join(f"{i:02d}\t{n}\t{1 if n.startswith('noun') else 2}\n" for i, n in enumerate(wordnet_source.LEXNAMES))
+        lexnames = "".join(
+            f"{i:02d}\t{n}\t{1 if n.startswith('noun') else 2}\n" for i, n in enumerate(wordnet_source.LEXNAMES)
+        )
         archive.writestr("wordnet/lexnames", lexnames)
     monkeypatch.setattr(wordnet_source, "nltk_data_dirs", lambda: [data])
     source = wordnet_source.locate(tmp_path / "cache", allow_download=False)

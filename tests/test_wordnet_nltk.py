@@ -27,10 +27,16 @@ def test_every_noun_synset_equals_nltk(wn, reference):
     mismatches = []
     for s in synsets:
         expected = (
-            f"n{s.offset():08d}", s.name(), tuple(l.replace("_", " ") for l in s.lemma_names()),
-            s.definition(), s.lexname(), s.min_depth(),
-            offsets(s.hypernyms()), offsets(s.hyponyms()),
-            offsets(s.instance_hypernyms()), offsets(s.instance_hyponyms()),
+            f"n{s.offset():08d}",
+            s.name(),
+            tuple(l.replace("_", " ") for l in s.lemma_names()),
+            s.definition(),
+            s.lexname(),
+            s.min_depth(),
+            offsets(s.hypernyms()),
+            offsets(s.hyponyms()),
+            offsets(s.instance_hypernyms()),
+            offsets(s.instance_hyponyms()),
         )
         got = wn.synset(expected[0])
         if got is None or tuple(got) != expected:

@@ -142,7 +142,9 @@ def test_a_snapshot_of_another_format_version_is_rebuilt(warm):
     assert manifest_of(warm)["format"] == wordnet_snapshot.FORMAT_VERSION
 
 
-@pytest.mark.parametrize("manifest", [None, "{not json", '{"format": "4", "fingerprint": 1, "source": "x", "snapshot": []}', "[]"])
+@pytest.mark.parametrize(
+    "manifest", [None, "{not json", '{"format": "4", "fingerprint": 1, "source": "x", "snapshot": []}', "[]"]
+)
 def test_a_lost_or_damaged_manifest_rebuilds_quietly(warm, capsys, manifest):
     path = warm / wordnet_snapshot.MANIFEST_NAME
     if manifest is None:
@@ -197,22 +199,26 @@ def test_damage_found_by_sqlite_mid_run_rebuilds_once_and_retries(warm, session_
 def cli(cache: Path, *args, **kwargs) -> subprocess.Popen:
     env = {**os.environ, "WILDCARDS_GEN_CACHE": str(cache), "HOME": str(cache.parent / "home")}
     env.pop("WORDNET_DIR", None)
-    return subprocess.Popen([str(BIN), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-                            text=True, env=env, **kwargs)
+    return subprocess.Popen(
+        [str(BIN), *map(str, args)], stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, env=env, **kwargs
+    )
 
 
 def test_eight_processes_on_an_empty_cache_all_succeed(tmp_path):
     """Issue 16, finding 6: the first run's race. One builds, seven wait and reuse."""
     cache = tmp_path / "cache"
-    procs = [cli(cache, "-v", "dataset", "imagenet", "--root", "n02084071", "--depth", "2", "-o", tmp_path / f"o{i}.yaml")
-             for i in range(8)]
+    procs = [
+        cli(cache, "-v", "dataset", "imagenet", "--root", "n02084071", "--depth", "2", "-o", tmp_path / f"o{i}.yaml")
+        for i in range(8)
+    ]
     outs = [p.communicate(timeout=300) for p in procs]
     assert [p.returncode for p in procs] == [0] * 8, [o[1] for o in outs]
     assert sum("Built the WordNet snapshot" in err for _, err in outs) == 1
     texts = {(tmp_path / f"o{i}.yaml").read_text() for i in range(8)}
     assert len(texts) == 1 and "beagle" in texts.pop()
     assert sorted(p.name for p in cache.iterdir() if "wordnet" in p.name) == sorted(
-        [wordnet_snapshot.SNAPSHOT_NAME, wordnet_snapshot.MANIFEST_NAME, wordnet_snapshot.LOCK_NAME])
+        [wordnet_snapshot.SNAPSHOT_NAME, wordnet_snapshot.MANIFEST_NAME, wordnet_snapshot.LOCK_NAME]
+    )
 
 
 def test_a_build_killed_midway_leaves_its_temporary_file_to_the_next_start(isolated):
@@ -229,7 +235,8 @@ def test_a_build_killed_midway_leaves_its_temporary_file_to_the_next_start(isola
     assert wordnet.open_snapshot(cache).synset("dog.n.01").display == "dog"
     assert all(not p.exists() for p in leftovers)
     assert sorted(p.name for p in cache.iterdir()) == sorted(
-        [wordnet_snapshot.SNAPSHOT_NAME, wordnet_snapshot.MANIFEST_NAME, wordnet_snapshot.LOCK_NAME])
+        [wordnet_snapshot.SNAPSHOT_NAME, wordnet_snapshot.MANIFEST_NAME, wordnet_snapshot.LOCK_NAME]
+    )
 
 
 def test_stale_temporary_files_of_dead_processes_are_removed(isolated):
@@ -237,9 +244,12 @@ def test_stale_temporary_files_of_dead_processes_are_removed(isolated):
     cache.mkdir()
     dead = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
     dead_pid = int(dead.stdout)
-    names = [f".{wordnet_snapshot.SNAPSHOT_NAME}.{os.getpid()}.tmp",  # this format: stale under the lock
-             f".wordnet-3.0-nouns-v3.sqlite.{dead_pid}.tmp", f".wordnet-3.0-nouns-v3.sqlite.{dead_pid}.tmp-journal",
-             f".{wordnet_snapshot.MANIFEST_NAME}.{dead_pid}.tmp"]
+    names = [
+        f".{wordnet_snapshot.SNAPSHOT_NAME}.{os.getpid()}.tmp",  # this format: stale under the lock
+        f".wordnet-3.0-nouns-v3.sqlite.{dead_pid}.tmp",
+        f".wordnet-3.0-nouns-v3.sqlite.{dead_pid}.tmp-journal",
+        f".{wordnet_snapshot.MANIFEST_NAME}.{dead_pid}.tmp",
+    ]
     kept = [f".wordnet-3.0-nouns-v3.sqlite.{os.getpid()}.tmp", "notes.tmp"]  # another format's live build; not ours
     for name in names + kept:
         (cache / name).write_bytes(b"x" * 100)
@@ -251,18 +261,30 @@ def limited_file_size(limit: int):
     def apply():
         signal.signal(signal.SIGXFSZ, signal.SIG_IGN)  # a write past the limit fails (EFBIG) like a full disk
         resource.setrlimit(resource.RLIMIT_FSIZE, (limit, limit))
+
     return apply
 
 
 def test_a_full_disk_during_the_build_is_one_line_and_leaves_nothing(tmp_path):
     """Issue 16, finding 13: no 10 MB temporary file or journal left on a full disk."""
     cache = tmp_path / "cache"
-    proc = cli(cache, "dataset", "imagenet", "--root", "dog.n.01", "-o", tmp_path / "o.yaml",
-               preexec_fn=limited_file_size(2 << 20))
+    proc = cli(
+        cache,
+        "dataset",
+        "imagenet",
+        "--root",
+        "dog.n.01",
+        "-o",
+        tmp_path / "o.yaml",
+        preexec_fn=limited_file_size(2 << 20),
+    )
     _out, err = proc.communicate(timeout=120)
     assert proc.returncode == 1
-    assert re.fullmatch(r"Error: cannot write the WordNet snapshot into the cache folder \S+ \(.+\); "
-                        r"free some space there or set WILDCARDS_GEN_CACHE to another folder\n", err), err
+    assert re.fullmatch(
+        r"Error: cannot write the WordNet snapshot into the cache folder \S+ \(.+\); "
+        r"free some space there or set WILDCARDS_GEN_CACHE to another folder\n",
+        err,
+    ), err
     assert [p.name for p in cache.iterdir() if "wordnet" in p.name] == [wordnet_snapshot.LOCK_NAME]
 
 
@@ -273,10 +295,12 @@ def test_progress_bar_only_on_a_terminal_and_only_after_a_second(isolated):
     import struct
     import termios
 
-    code = ("import sys, time; from pathlib import Path; from wildcards_gen import wordnet, wordnet_build;"
-            "real = wordnet_build.read_exceptions;"
-            "wordnet_build.read_exceptions = lambda lines: (time.sleep(float(sys.argv[2])), real(lines))[1];"
-            "wordnet.open_snapshot(Path(sys.argv[1]))")
+    code = (
+        "import sys, time; from pathlib import Path; from wildcards_gen import wordnet, wordnet_build;"
+        "real = wordnet_build.read_exceptions;"
+        "wordnet_build.read_exceptions = lambda lines: (time.sleep(float(sys.argv[2])), real(lines))[1];"
+        "wordnet.open_snapshot(Path(sys.argv[1]))"
+    )
 
     def run(cache, delay, terminal):
         if not terminal:
@@ -317,6 +341,7 @@ def without_root_powers():
         for capability in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
             if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP, effective from the exec on
                 raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
+
     return drop
 
 
@@ -327,44 +352,71 @@ def test_a_read_only_cache_with_a_warm_snapshot_still_generates(warm, tmp_path):
     out.mkdir()
     warm.chmod(0o555)
     try:
-        proc = cli(warm, "dataset", "imagenet", "--root", "n02084071", "--depth", "2", "-o", out / "dogs.yaml",
-                   preexec_fn=without_root_powers())
+        proc = cli(
+            warm,
+            "dataset",
+            "imagenet",
+            "--root",
+            "n02084071",
+            "--depth",
+            "2",
+            "-o",
+            out / "dogs.yaml",
+            preexec_fn=without_root_powers(),
+        )
         _, err = proc.communicate(timeout=120)
     finally:
         warm.chmod(0o755)
     assert proc.returncode == 0, err
     assert "beagle" in (out / "dogs.yaml").read_text()
-    assert sorted(p.name for p in warm.iterdir()) == sorted([wordnet_snapshot.SNAPSHOT_NAME, wordnet_snapshot.MANIFEST_NAME])
+    assert sorted(p.name for p in warm.iterdir()) == sorted(
+        [wordnet_snapshot.SNAPSHOT_NAME, wordnet_snapshot.MANIFEST_NAME]
+    )
 
 
 def test_a_read_only_cache_without_a_snapshot_is_one_line(tmp_path):
     cache = tmp_path / "cache"
     cache.mkdir(mode=0o555)
-    proc = cli(cache, "dataset", "imagenet", "--root", "dog.n.01", "-o", tmp_path / "o.yaml", preexec_fn=without_root_powers())
+    proc = cli(
+        cache, "dataset", "imagenet", "--root", "dog.n.01", "-o", tmp_path / "o.yaml", preexec_fn=without_root_powers()
+    )
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 1
-    assert err == (f"Error: cannot write the WordNet snapshot into the cache folder {cache} (Permission denied); "
-                   "set WILDCARDS_GEN_CACHE to a writable folder\n")
+    assert err == (
+        f"Error: cannot write the WordNet snapshot into the cache folder {cache} (Permission denied); "
+        "set WILDCARDS_GEN_CACHE to a writable folder\n"
+    )
 
 
 def test_damage_mid_run_in_a_read_only_cache_is_a_clear_error(warm, tmp_path):
     """The run cannot rebuild: it says what is wrong and where, in one line."""
-    code = ("import sys; from pathlib import Path; from wildcards_gen import wordnet; from wildcards_gen.errors import DataError;"
-            "wn = wordnet.open_snapshot(Path(sys.argv[1])); print('open', flush=True); sys.stdin.readline();"
-            "\ntry: wn.glosses([f'n{i:08d}' for i in range(1, 16_000_000, 97)])\nexcept DataError as e: print(e)")
+    code = (
+        "import sys; from pathlib import Path; from wildcards_gen import wordnet; from wildcards_gen.errors import DataError;"
+        "wn = wordnet.open_snapshot(Path(sys.argv[1])); print('open', flush=True); sys.stdin.readline();"
+        "\ntry: wn.glosses([f'n{i:08d}' for i in range(1, 16_000_000, 97)])\nexcept DataError as e: print(e)"
+    )
     wordnet.open_snapshot(warm)
     warm.chmod(0o555)
     try:
-        proc = subprocess.Popen([sys.executable, "-c", code, str(warm)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                stderr=subprocess.PIPE, text=True, preexec_fn=without_root_powers())
+        proc = subprocess.Popen(
+            [sys.executable, "-c", code, str(warm)],
+            stdin=subprocess.PIPE,
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            preexec_fn=without_root_powers(),
+        )
         assert proc.stdout.readline() == "open\n"
         zero_pages(snapshot_of(warm), 0.05, count=1500)
         out, err = proc.communicate("go\n", timeout=120)
     finally:
         warm.chmod(0o755)
-    assert re.fullmatch(r"WordNet snapshot \S+ is damaged \(database disk image is malformed\) and could not be rebuilt: "
-                        r"cannot write the WordNet snapshot into the cache folder \S+ \(Permission denied\); "
-                        r"set WILDCARDS_GEN_CACHE to a writable folder\n", out), (out, err)
+    assert re.fullmatch(
+        r"WordNet snapshot \S+ is damaged \(database disk image is malformed\) and could not be rebuilt: "
+        r"cannot write the WordNet snapshot into the cache folder \S+ \(Permission denied\); "
+        r"set WILDCARDS_GEN_CACHE to a writable folder\n",
+        out,
+    ), (out, err)
 
 
 def test_a_cache_folder_that_cannot_be_created_is_one_line(tmp_path):
@@ -373,8 +425,10 @@ def test_a_cache_folder_that_cannot_be_created_is_one_line(tmp_path):
     proc = cli(blocker / "cache", "dataset", "imagenet", "--root", "dog.n.01", "-o", tmp_path / "o.yaml")
     _, err = proc.communicate(timeout=60)
     assert proc.returncode == 1
-    assert err == (f"Error: cannot create the cache folder {blocker / 'cache'} (Not a directory); "
-                   "set WILDCARDS_GEN_CACHE to a folder you can write to\n")
+    assert err == (
+        f"Error: cannot create the cache folder {blocker / 'cache'} (Not a directory); "
+        "set WILDCARDS_GEN_CACHE to a folder you can write to\n"
+    )
 
 
 def test_a_valid_snapshot_serves_when_no_wordnet_is_found_any_more(warm, monkeypatch, tmp_path):

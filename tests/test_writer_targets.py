@@ -22,9 +22,16 @@ COERCIBLE = ["yes", "no", "on", "off", "null", "1920", "2001-01-02", "~", "="]
 
 # category name -> (synonyms, gloss, leaf names)
 NASTY = {
-    "x ray": ((), "electromagnetic radiation; instruction: not a second comment # nor this", ["pug", "Pug"] + COERCIBLE),
-    "X-Ray": (("roentgen ray",), "the same wildcard for Impact Pack",
-              ["a#b", "{a|b}", "2::x", "x__y", "100% cotton", "$5", "tail_", "#hash", "Sprite"]),
+    "x ray": (
+        (),
+        "electromagnetic radiation; instruction: not a second comment # nor this",
+        ["pug", "Pug"] + COERCIBLE,
+    ),
+    "X-Ray": (
+        ("roentgen ray",),
+        "the same wildcard for Impact Pack",
+        ["a#b", "{a|b}", "2::x", "x__y", "100% cotton", "$5", "tail_", "#hash", "Sprite"],
+    ),
     "yes": ((), None, ["beagle"]),
     "null": ((), None, ["collie"]),
     "1920": ((), None, ["husky"]),
@@ -52,16 +59,23 @@ class NastyPlugin:
 
     @hookimpl
     def register_datasets(self, register):
-        register(Dataset("nasty", "names that break wildcard readers",
-                         find_roots=lambda run: [Node("root", "Nasty root", gloss="the top")]))
+        register(
+            Dataset(
+                "nasty",
+                "names that break wildcard readers",
+                find_roots=lambda run: [Node("root", "Nasty root", gloss="the top")],
+            )
+        )
 
     @hookimpl
     def iter_children(self, dataset, node, run):
         if dataset != "nasty":
             return None
         if node.id == "root":
-            return [Node(f"c{i}", name, synonyms=syn, gloss=gloss)
-                    for i, (name, (syn, gloss, _)) in enumerate(NASTY.items())]
+            return [
+                Node(f"c{i}", name, synonyms=syn, gloss=gloss)
+                for i, (name, (syn, gloss, _)) in enumerate(NASTY.items())
+            ]
         if node.id.startswith("c") and "." not in node.id:
             leaves = list(NASTY.values())[int(node.id[1:])][2]
             return [Node(f"{node.id}.{j}", leaf) for j, leaf in enumerate(leaves)]
@@ -87,13 +101,34 @@ def generated(nasty, tmp_path_factory):
 
     folder = tmp_path_factory.mktemp("targets")
     out = {}
-    for target, style in [("all", "as-is"), ("dynamicprompts", "as-is"), ("impact", "as-is"),
-                          ("generator", "as-is"), ("all", "snake"), ("all", "kebab")]:
+    for target, style in [
+        ("all", "as-is"),
+        ("dynamicprompts", "as-is"),
+        ("impact", "as-is"),
+        ("generator", "as-is"),
+        ("all", "snake"),
+        ("all", "kebab"),
+    ]:
         path = folder / f"{target}-{style}.yaml"
         stats = folder / f"{target}-{style}.json"
-        result = CliRunner().invoke(create_cli(), ["dataset", "nasty", "-o", str(path), "--stats", str(stats),
-                                                   "--target", target, "--key-style", style, "--workers", "1"],
-                                    catch_exceptions=False)
+        result = CliRunner().invoke(
+            create_cli(),
+            [
+                "dataset",
+                "nasty",
+                "-o",
+                str(path),
+                "--stats",
+                str(stats),
+                "--target",
+                target,
+                "--key-style",
+                style,
+                "--workers",
+                "1",
+            ],
+            catch_exceptions=False,
+        )
         assert result.exit_code == 0, result.output
         out[(target, style)] = (path, json.loads(stats.read_text()))
     return out
@@ -132,8 +167,17 @@ def dynamicprompts_sample_all(folder, expected: dict) -> None:
         assert samples and all(s in items for s in samples), (name, samples, items)
 
 
-@pytest.mark.parametrize("target,style", [("all", "as-is"), ("dynamicprompts", "as-is"), ("impact", "as-is"),
-                                          ("generator", "as-is"), ("all", "snake"), ("all", "kebab")])
+@pytest.mark.parametrize(
+    "target,style",
+    [
+        ("all", "as-is"),
+        ("dynamicprompts", "as-is"),
+        ("impact", "as-is"),
+        ("generator", "as-is"),
+        ("all", "snake"),
+        ("all", "kebab"),
+    ],
+)
 def test_output_is_clean_for_its_target(generated, target, style):
     path, _ = generated[(target, style)]
     assert_wildcards_clean(path, target, strict=True)
@@ -184,15 +228,18 @@ def test_impact_normalisation_collision_is_resolved_and_reported(generated):
     stats = generated[("impact", "as-is")][1]
     collisions = stats["events"]["name_collision"]
     assert {"name": "X-Ray", "renamed_to": "roentgen ray", "target": "impact"}.items() <= next(
-        e for e in collisions if e["name"] == "X-Ray").items()
+        e for e in collisions if e["name"] == "X-Ray"
+    ).items()
     hot = next(e for e in collisions if e["name"].lower().startswith("hot"))
     assert hot["target"] == "impact" and hot["renamed_to"].startswith(hot["name"] + " ")
 
     # Dynamic Prompts keeps 'x ray' and 'X-Ray' apart: no rename there
     dp = rt_load(generated[("dynamicprompts", "as-is")][0])["Nasty root"]
     assert "x ray" in dp and "X-Ray" in dp
-    assert not any(e.get("target") == "dynamicprompts" for e in
-                   generated[("dynamicprompts", "as-is")][1]["events"].get("name_collision", []))
+    assert not any(
+        e.get("target") == "dynamicprompts"
+        for e in generated[("dynamicprompts", "as-is")][1]["events"].get("name_collision", [])
+    )
 
 
 def test_target_rewrites_are_counted_and_listed(generated):
@@ -259,9 +306,43 @@ def test_yaml11_rules_match_pyyaml():
     import yaml
 
     resolver = yaml.resolver.Resolver()
-    words = ["yes", "No", "y", "n", "on", "OFF", "null", "~", "1920", "0x1F", "017", "1_000", "1:30", "1.5",
-             "1e5", "1.0e+5", ".5", ".", ".inf", ".NaN", "2001-01-02", "2001-1-2 10:11:12", "<<", "=", "dog",
-             "1920s", "+1", "-0", "0b101", "12:60", "1.2.3", "nan", "True", "tRue", "._1"]
+    words = [
+        "yes",
+        "No",
+        "y",
+        "n",
+        "on",
+        "OFF",
+        "null",
+        "~",
+        "1920",
+        "0x1F",
+        "017",
+        "1_000",
+        "1:30",
+        "1.5",
+        "1e5",
+        "1.0e+5",
+        ".5",
+        ".",
+        ".inf",
+        ".NaN",
+        "2001-01-02",
+        "2001-1-2 10:11:12",
+        "<<",
+        "=",
+        "dog",
+        "1920s",
+        "+1",
+        "-0",
+        "0b101",
+        "12:60",
+        "1.2.3",
+        "nan",
+        "True",
+        "tRue",
+        "._1",
+    ]
     rng = random.Random(7)
     words += ["".join(rng.choice("0123456789.-+_:eExob~yn") for _ in range(rng.randint(1, 6))) for _ in range(5000)]
     for word in words:
@@ -313,8 +394,12 @@ def test_unique_for_target_keeps_the_sibling_without_an_alternative():
     from wildcards_gen.tree import unique_for_target
 
     stats = Stats()
-    cats = [Category("x ray", id="a", synonyms=("roentgen ray",)), Category("X-Ray", id="b"),
-            Category("X ray", id="c"), Category("gamma ray", id="d")]
+    cats = [
+        Category("x ray", id="a", synonyms=("roentgen ray",)),
+        Category("X-Ray", id="b"),
+        Category("X ray", id="c"),
+        Category("gamma ray", id="d"),
+    ]
     out = unique_for_target(cats, ("top",), stats, "impact", "as-is")
     names = [c.name for c in out]
     # sorted: 'X ray' < 'x ray' < 'X-Ray'; the first without a synonym keeps its name
@@ -322,7 +407,9 @@ def test_unique_for_target_keeps_the_sibling_without_an_alternative():
     assert len({collision_key(n, "impact") for n in names}) == 4
     events = stats.as_dict()["events"]["name_collision"]
     assert {(e["name"], e["renamed_to"], e["target"]) for e in events} == {
-        ("x ray", "roentgen ray", "impact"), ("X-Ray", "X-Ray b", "impact")}
+        ("x ray", "roentgen ray", "impact"),
+        ("X-Ray", "X-Ray b", "impact"),
+    }
     # Dynamic Prompts reads them apart except by case: only 'X ray' / 'x ray' would collide there
     stats = Stats()
     cats = [Category("x ray", id="a"), Category("X-Ray", id="b")]

@@ -10,11 +10,48 @@ from wildcards_gen.model import Category
 from wildcards_gen.plugins import get_registry
 
 NASTY = [
-    "plain", "Cooper's hawk", "'quoted", 'say "hi"', "a: b", "a #b", "-dash", "? question", ": colon",
-    "yes", "No", "null", "~", "1920", "3.14", "1e3", "0o17", "0x1F", ".inf", "2001-12-14", "@at", "`tick",
-    "trailing space ", " leading", "café crème", "naïve", "東京", "emoji 🐶", "tab\there", "back\\slash",
-    "percent % sign", "{brace}", "[bracket]", "a, b", "&anchor", "*alias", "!tag", "|pipe", ">fold", "=",
-    "<<", "x" * 200,
+    "plain",
+    "Cooper's hawk",
+    "'quoted",
+    'say "hi"',
+    "a: b",
+    "a #b",
+    "-dash",
+    "? question",
+    ": colon",
+    "yes",
+    "No",
+    "null",
+    "~",
+    "1920",
+    "3.14",
+    "1e3",
+    "0o17",
+    "0x1F",
+    ".inf",
+    "2001-12-14",
+    "@at",
+    "`tick",
+    "trailing space ",
+    " leading",
+    "café crème",
+    "naïve",
+    "東京",
+    "emoji 🐶",
+    "tab\there",
+    "back\\slash",
+    "percent % sign",
+    "{brace}",
+    "[bracket]",
+    "a, b",
+    "&anchor",
+    "*alias",
+    "!tag",
+    "|pipe",
+    ">fold",
+    "=",
+    "<<",
+    "x" * 200,
 ]
 
 
@@ -42,8 +79,17 @@ def test_same_bytes_as_ruamel_on_real_outputs(shared_data, which):
     args = {
         "tencent-smart": ("tencent", tencent + ["--smart"]),
         "tencent-depth4": ("tencent", tencent + ["--depth", "4"]),
-        "imagenet-21k-depth4": ("imagenet", ["--root", "entity.n.01", "--depth", "4", "--class-list",
-                                             shared_data / "imagenet" / "imagenet21k_goog_synsets.txt"]),
+        "imagenet-21k-depth4": (
+            "imagenet",
+            [
+                "--root",
+                "entity.n.01",
+                "--depth",
+                "4",
+                "--class-list",
+                shared_data / "imagenet" / "imagenet21k_goog_synsets.txt",
+            ],
+        ),
     }[which]
     cats = build(*args)
     from io import StringIO

@@ -9,9 +9,18 @@ from wildcards_gen import wordnet_source
 
 # What NLTK's reader opens (all parts of speech; lexnames written from the fixed table if absent).
 NLTK_FILES = (
-    "data.adj", "data.adv", "data.noun", "data.verb",
-    "index.adj", "index.adv", "index.noun", "index.verb",
-    "adj.exc", "adv.exc", "noun.exc", "verb.exc",
+    "data.adj",
+    "data.adv",
+    "data.noun",
+    "data.verb",
+    "index.adj",
+    "index.adv",
+    "index.noun",
+    "index.verb",
+    "adj.exc",
+    "adv.exc",
+    "noun.exc",
+    "verb.exc",
 )
 OPTIONAL = ("index.sense", "cntlist.rev", "lexnames")
 
@@ -27,8 +36,11 @@ def nltk_corpus(source: wordnet_source.Source, target: Path) -> Path:
                 out.write(line)
     if not (target / "lexnames").is_file():
         category = {"noun": 1, "verb": 2, "adj": 3, "adv": 4}
-        (target / "lexnames").write_text("".join(
-            f"{i:02d}\t{name}\t{category[name.split('.')[0]]}\n" for i, name in enumerate(wordnet_source.LEXNAMES)))
+        (target / "lexnames").write_text(
+            "".join(
+                f"{i:02d}\t{name}\t{category[name.split('.')[0]]}\n" for i, name in enumerate(wordnet_source.LEXNAMES)
+            )
+        )
     return target
 
 

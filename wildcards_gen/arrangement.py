@@ -71,34 +71,85 @@ def click_options(arrangers: bool = True) -> list:
     With ``arrangers``, the options the installed arrangers declared come last.
     """
     params = [
-        click.Option(["--semantic-arrange/--no-semantic-arrange"], default=None,
-                     help="Split long lists into named sub-groups (embeddings and WordNet; see --arranger). "
-                          "Off by default: no preset turns it on."),
-        click.Option(["--semantic-clean/--no-semantic-clean"], default=False, show_default=True,
-                     help="Remove outliers from lists (never a term WordNet places below the list's category); "
-                          "every removal is in the --stats report."),
-        click.Option(["--semantic-clean-threshold"], type=click.FloatRange(0, 2), default=DEFAULT_CLEAN_THRESHOLD,
-                     show_default=True, help="Cosine distance from the rest of its list above which a term may be an outlier."),
-        click.Option(["--arranger"], default=None, callback=_choice("arranger"),
-                     help=f"Arranger for --semantic-arrange (installed: {_installed('arranger')}). "
-                          f"Default: {DEFAULT_ARRANGER}."),
-        click.Option(["--semantic-arrange-min-items"], type=click.IntRange(min=2), default=DEFAULT_MIN_ITEMS,
-                     show_default=True, help="Arrange only lists with at least this many items."),
-        click.Option(["--semantic-arrange-min-cluster"], type=click.IntRange(min=2), default=3, show_default=True,
-                     help="Smallest sub-group to form; smaller clusters join the group they are closest to."),
-        click.Option(["--semantic-arrange-max-group"], type=click.IntRange(min=4), default=40, show_default=True,
-                     help="A sub-group larger than this is arranged again, one level deeper."),
-        click.Option(["--semantic-arrange-max-depth"], type=click.IntRange(min=1), default=MAX_DEPTH, show_default=True,
-                     help="At most this many levels of sub-groups below a list."),
-        click.Option(["--embedder"], default=None, callback=_choice("embedder"),
-                     help=f"Embedder for arrangement and cleaning (installed: {_installed('embedder')}). Default: "
-                          "sentence-transformers (all-MiniLM-L6-v2) when installed, else wordnet (no weights)."),
-        click.Option(["--embed-model"], default=None,
-                     help="Model name or local folder for the sentence-transformers embedder. Default: all-MiniLM-L6-v2."),
-        click.Option(["--embed-batch-size"], type=click.IntRange(min=1), default=64, show_default=True,
-                     help="Texts per inference batch."),
-        click.Option(["--embed-threads"], type=click.IntRange(min=1), default=None,
-                     help="PyTorch threads for inference. Default: the CPU count (inference runs alone)."),
+        click.Option(
+            ["--semantic-arrange/--no-semantic-arrange"],
+            default=None,
+            help="Split long lists into named sub-groups (embeddings and WordNet; see --arranger). "
+            "Off by default: no preset turns it on.",
+        ),
+        click.Option(
+            ["--semantic-clean/--no-semantic-clean"],
+            default=False,
+            show_default=True,
+            help="Remove outliers from lists (never a term WordNet places below the list's category); "
+            "every removal is in the --stats report.",
+        ),
+        click.Option(
+            ["--semantic-clean-threshold"],
+            type=click.FloatRange(0, 2),
+            default=DEFAULT_CLEAN_THRESHOLD,
+            show_default=True,
+            help="Cosine distance from the rest of its list above which a term may be an outlier.",
+        ),
+        click.Option(
+            ["--arranger"],
+            default=None,
+            callback=_choice("arranger"),
+            help=f"Arranger for --semantic-arrange (installed: {_installed('arranger')}). Default: {DEFAULT_ARRANGER}.",
+        ),
+        click.Option(
+            ["--semantic-arrange-min-items"],
+            type=click.IntRange(min=2),
+            default=DEFAULT_MIN_ITEMS,
+            show_default=True,
+            help="Arrange only lists with at least this many items.",
+        ),
+        click.Option(
+            ["--semantic-arrange-min-cluster"],
+            type=click.IntRange(min=2),
+            default=3,
+            show_default=True,
+            help="Smallest sub-group to form; smaller clusters join the group they are closest to.",
+        ),
+        click.Option(
+            ["--semantic-arrange-max-group"],
+            type=click.IntRange(min=4),
+            default=40,
+            show_default=True,
+            help="A sub-group larger than this is arranged again, one level deeper.",
+        ),
+        click.Option(
+            ["--semantic-arrange-max-depth"],
+            type=click.IntRange(min=1),
+            default=MAX_DEPTH,
+            show_default=True,
+            help="At most this many levels of sub-groups below a list.",
+        ),
+        click.Option(
+            ["--embedder"],
+            default=None,
+            callback=_choice("embedder"),
+            help=f"Embedder for arrangement and cleaning (installed: {_installed('embedder')}). Default: "
+            "sentence-transformers (all-MiniLM-L6-v2) when installed, else wordnet (no weights).",
+        ),
+        click.Option(
+            ["--embed-model"],
+            default=None,
+            help="Model name or local folder for the sentence-transformers embedder. Default: all-MiniLM-L6-v2.",
+        ),
+        click.Option(
+            ["--embed-batch-size"],
+            type=click.IntRange(min=1),
+            default=64,
+            show_default=True,
+            help="Texts per inference batch.",
+        ),
+        click.Option(
+            ["--embed-threads"],
+            type=click.IntRange(min=1),
+            default=None,
+            help="PyTorch threads for inference. Default: the CPU count (inference runs alone).",
+        ),
     ]
     if arrangers:
         params.extend(arranger_options([p.name for p in params]))
@@ -131,8 +182,10 @@ def arranger_problems(registry, taken=None) -> dict:
         names = [o.name for o in arranger.options]
         clash = [n for n in names if n in used] or [n for n in names if names.count(n) > 1]
         if clash:
-            problems[name] = (f"plugin {arranger.plugin!r}: its option {clash[0]!r} clashes with another "
-                              "option; name arranger options --<arranger>-...")
+            problems[name] = (
+                f"plugin {arranger.plugin!r}: its option {clash[0]!r} clashes with another "
+                "option; name arranger options --<arranger>-..."
+            )
         else:
             used.update(names)
     return problems
@@ -153,6 +206,7 @@ def chosen_arranger(run, registry):
 
 # -- senses and what gets embedded ----------------------------------------------------
 
+
 def protected(wn, term: str, category: str | None) -> bool:
     """True when some sense of ``term`` is, per WordNet, a kind of the list's category."""
     from wildcards_gen.senses import candidates
@@ -163,8 +217,9 @@ def protected(wn, term: str, category: str | None) -> bool:
     return any(category in closure(wn, s.wnid) for s in candidates(wn, term)[0])
 
 
-def context_for(name: str, synset: str | None, terms, taken=(), level: int = 1,
-                vectors_of: str = "text") -> ArrangeContext:
+def context_for(
+    name: str, synset: str | None, terms, taken=(), level: int = 1, vectors_of: str = "text"
+) -> ArrangeContext:
     """The :class:`ArrangeContext` of a list: its category (from ``name`` when not given) and each term's sense."""
     from wildcards_gen import senses, wordnet
 
@@ -172,8 +227,9 @@ def context_for(name: str, synset: str | None, terms, taken=(), level: int = 1,
     if synset is None and name:
         synset = senses.resolve_category(wn, name, terms)
     chosen = senses.choose_senses(wn, list(terms), synset)
-    return ArrangeContext(synset, tuple(c.wnid for c in chosen), tuple(taken), level,
-                          tuple(c.ambiguous for c in chosen), vectors_of)
+    return ArrangeContext(
+        synset, tuple(c.wnid for c in chosen), tuple(taken), level, tuple(c.ambiguous for c in chosen), vectors_of
+    )
 
 
 @dataclass
@@ -204,8 +260,9 @@ class Embedded:
     unit: Any = None  # the matrix with unit rows (text embedders: for the glosses' evidence)
 
 
-def embed_candidates(jobs: list[Job], run_or_options, registry=None, known: dict | None = None,
-                     clean: bool = False) -> Embedded:
+def embed_candidates(
+    jobs: list[Job], run_or_options, registry=None, known: dict | None = None, clean: bool = False
+) -> Embedded:
     """Embed, in one call, everything any list's sense choice and arrangement may need.
 
     With an embedder of synsets (``input="synset"``, the ``wordnet`` embedder) that is
@@ -263,8 +320,9 @@ def choose(job: Job, embedded: Embedded) -> None:
     job.texts = [embedded.template.format(t) for t in job.terms]
     job.rows = [row_of[t] for t in job.texts]
     X = embedded.unit[job.rows]
-    evidence = senses.gloss_evidence(wn, job.terms, X, lambda gloss: embedded.unit[[row_of[g] for g in gloss]],
-                                     known=embedded.known)
+    evidence = senses.gloss_evidence(
+        wn, job.terms, X, lambda gloss: embedded.unit[[row_of[g] for g in gloss]], known=embedded.known
+    )
     job.senses = senses.choose_senses(wn, job.terms, job.synset, evidence, known=embedded.known)
     job.clean_rows = [row_of[t] for t in job.terms] if embedded.clean else job.rows
 
@@ -288,11 +346,19 @@ def report_senses(job: Job, stats) -> None:
             stats.event("sense", list=job.path, term=term, synset=None, ambiguous=False)
             continue
         stats.incr("senses.ambiguous" if choice.ambiguous else "senses.clear")
-        stats.event("sense", list=job.path, term=term, synset=wn.synset(choice.wnid).name,
-                    ambiguous=choice.ambiguous, found_as=choice.how, candidates=len(choice.candidates))
+        stats.event(
+            "sense",
+            list=job.path,
+            term=term,
+            synset=wn.synset(choice.wnid).name,
+            ambiguous=choice.ambiguous,
+            found_as=choice.how,
+            candidates=len(choice.candidates),
+        )
 
 
 # -- one list ----------------------------------------------------------------------
+
 
 def arrange_list(name, terms, vectors, context: ArrangeContext, run, registry):
     """Call the ``arrange`` hook for one list with the chosen arranger and check the answer."""
@@ -300,13 +366,24 @@ def arrange_list(name, terms, vectors, context: ArrangeContext, run, registry):
 
     arranger = chosen_arranger(run, registry)
     chosen, owner = arranger.name, arranger.plugin
-    plugin, result = call_first(registry.pm.hook.arrange, f"arrange failed on list {name!r}", arranger=chosen,
-                                name=name, terms=list(terms), vectors=vectors, context=context, run=run)
+    plugin, result = call_first(
+        registry.pm.hook.arrange,
+        f"arrange failed on list {name!r}",
+        arranger=chosen,
+        name=name,
+        terms=list(terms),
+        vectors=vectors,
+        context=context,
+        run=run,
+    )
     if result is None:
         return None
     if plugin is not None and plugin != owner:
-        raise PluginError(plugin, f"answered arrange for arranger {chosen!r}, which plugin {owner!r} declared; "
-                                  "an arrange implementation must return None for arrangers that are not its own")
+        raise PluginError(
+            plugin,
+            f"answered arrange for arranger {chosen!r}, which plugin {owner!r} declared; "
+            "an arrange implementation must return None for arrangers that are not its own",
+        )
     check_groups(plugin or owner, name, terms, result)
     return list(result)
 
@@ -314,7 +391,9 @@ def arrange_list(name, terms, vectors, context: ArrangeContext, run, registry):
 def check_groups(plugin: str, name: str, terms, groups) -> None:
     """Every term in exactly one group, groups named and distinct."""
     if not isinstance(groups, (list, tuple)) or not all(isinstance(g, Group) for g in groups):
-        raise PluginError(plugin, f"arrange returned {type(groups).__name__} for {name!r}; expected a list of wildcards_gen.Group")
+        raise PluginError(
+            plugin, f"arrange returned {type(groups).__name__} for {name!r}; expected a list of wildcards_gen.Group"
+        )
     names = [g.name for g in groups]
     if any(not isinstance(n, str) or not n.strip() for n in names):
         raise PluginError(plugin, f"arrange returned a group without a name for {name!r}")
@@ -325,7 +404,10 @@ def check_groups(plugin: str, name: str, terms, groups) -> None:
     if got != want:
         lost = sorted((want - got).keys())[:3]
         extra = sorted((got - want).keys())[:3]
-        raise PluginError(plugin, f"arrange must place every term of {name!r} in exactly one group (missing {lost}, unexpected or repeated {extra})")
+        raise PluginError(
+            plugin,
+            f"arrange must place every term of {name!r} in exactly one group (missing {lost}, unexpected or repeated {extra})",
+        )
 
 
 def _sort_key(text: str):
@@ -357,9 +439,11 @@ def clean(job: Job, vectors, threshold: float):
     median = float(np.median(dist))
     mad = float(np.median(np.abs(dist - median))) or 1e-6
     wn = wordnet.get()
-    candidates = [i for i in range(n)
-                  if dist[i] > threshold and dist[i] > median + 4 * mad
-                  and not protected(wn, job.terms[i], job.synset)]
+    candidates = [
+        i
+        for i in range(n)
+        if dist[i] > threshold and dist[i] > median + 4 * mad and not protected(wn, job.terms[i], job.synset)
+    ]
     candidates.sort(key=lambda i: (-round(float(dist[i]), 6), _sort_key(job.terms[i])))
     removed = sorted(candidates[: int(CLEAN_MAX_SHARE * n)])
     keep = [i for i in range(n) if i not in set(removed)]
@@ -374,13 +458,20 @@ def process(job: Job, embedded: Embedded, run, registry, do_clean: bool, do_arra
     keep = list(range(len(job.terms)))
     removed: list = []
     if do_clean:
-        keep, removed = clean(job, matrix[job.clean_rows],
-                              float(run.options.get("semantic_clean_threshold") or DEFAULT_CLEAN_THRESHOLD))
+        keep, removed = clean(
+            job, matrix[job.clean_rows], float(run.options.get("semantic_clean_threshold") or DEFAULT_CLEAN_THRESHOLD)
+        )
     terms = [job.terms[i] for i in keep]
     groups = None
     if do_arrange and len(terms) >= min_items(run):
-        context = ArrangeContext(job.synset, tuple(job.senses[i].wnid for i in keep), job.taken, 1,
-                                 tuple(job.senses[i].ambiguous for i in keep), embedded.vectors_of)
+        context = ArrangeContext(
+            job.synset,
+            tuple(job.senses[i].wnid for i in keep),
+            job.taken,
+            1,
+            tuple(job.senses[i].ambiguous for i in keep),
+            embedded.vectors_of,
+        )
         groups = arrange_level(job.name, terms, vectors[keep], context, run, registry)
     if progress is not None:
         progress.update(1)
@@ -400,9 +491,14 @@ def arrange_level(name, terms, vectors, context: ArrangeContext, run, registry):
         sub = None
         if context.level < max_depth and len(group.terms) > max_group:
             rows = [index[t] for t in group.terms]
-            below = ArrangeContext(group.synset or context.synset, tuple(context.term_synsets[r] for r in rows), (),
-                                   context.level + 1, tuple(context.ambiguous[r] for r in rows) if context.ambiguous
-                                   else (), context.vectors_of)
+            below = ArrangeContext(
+                group.synset or context.synset,
+                tuple(context.term_synsets[r] for r in rows),
+                (),
+                context.level + 1,
+                tuple(context.ambiguous[r] for r in rows) if context.ambiguous else (),
+                context.vectors_of,
+            )
             sub = arrange_level(group.name, list(group.terms), vectors[rows], below, run, registry)
         out.append((group, sub))
     return out
@@ -413,6 +509,7 @@ def min_items(run) -> int:
 
 
 # -- the whole tree ------------------------------------------------------------------
+
 
 def known_senses(raw_roots) -> dict:
     """``{name: [wnid, ...]}``: the synsets the dataset's nodes of each name carry (every node of the tree)."""
@@ -426,8 +523,9 @@ def known_senses(raw_roots) -> dict:
     return {name: sorted(wnids) for name, wnids in found.items()}
 
 
-def arrange_tree(categories: list[Category], run, engine, registry, known: dict | None = None,
-                 progress=None) -> list[Category]:
+def arrange_tree(
+    categories: list[Category], run, engine, registry, known: dict | None = None, progress=None
+) -> list[Category]:
     """Clean and/or arrange every long enough list of the tree; returns the same roots.
 
     ``known``: the synsets the dataset gave each name (:func:`known_senses`); a
@@ -445,7 +543,7 @@ def arrange_tree(categories: list[Category], run, engine, registry, known: dict 
     embeddings.require_numpy("semantic arrangement" if do_arrange else "semantic cleaning", ("scipy",))
     if do_arrange:
         chosen_arranger(run, registry)  # an unknown or unusable arranger fails before any work
-    smallest = min(min_items(run) if do_arrange else 10 ** 9, CLEAN_MIN_ITEMS if do_clean else 10 ** 9)
+    smallest = min(min_items(run) if do_arrange else 10**9, CLEAN_MIN_ITEMS if do_clean else 10**9)
 
     targets, jobs = [], []
     stack = [(root, root.name) for root in reversed(categories)]
@@ -460,8 +558,11 @@ def arrange_tree(categories: list[Category], run, engine, registry, known: dict 
         return categories
 
     processes = uses_processes(engine, jobs)
-    run.log(f"arranging {len(jobs)} lists on {engine.workers} worker processes" if processes
-            else f"arranging {len(jobs)} lists in this process")
+    run.log(
+        f"arranging {len(jobs)} lists on {engine.workers} worker processes"
+        if processes
+        else f"arranging {len(jobs)} lists in this process"
+    )
     with run.stats.timer("arrange.embed"):
         embedded = embed_candidates(jobs, run, registry, known, clean=do_clean)
     if progress is not None:
@@ -469,9 +570,12 @@ def arrange_tree(categories: list[Category], run, engine, registry, known: dict 
     with run.stats.timer("arrange.lists"):
         if processes:  # GIL-bound work: one process per worker, results merged here in list order
             _preload()
-            outcomes = process_pool.fork_map(_process_in_worker, [(job, embedded, run, registry, do_clean,
-                                                                    do_arrange) for job in jobs], engine.workers,
-                                             costs=[len(job.terms) ** 1.5 for job in jobs])
+            outcomes = process_pool.fork_map(
+                _process_in_worker,
+                [(job, embedded, run, registry, do_clean, do_arrange) for job in jobs],
+                engine.workers,
+                costs=[len(job.terms) ** 1.5 for job in jobs],
+            )
             results = []
             for result, counters, events in outcomes:
                 run.stats.merge(counters, events)
@@ -481,8 +585,9 @@ def arrange_tree(categories: list[Category], run, engine, registry, known: dict 
         else:
             with _blas_threads(1 if engine.workers > 1 else None):
                 # the pool supplies the parallelism: BLAS threads on top would oversubscribe the cores
-                results = engine.map(process, [(job, embedded, run, registry, do_clean, do_arrange, progress)
-                                               for job in jobs])
+                results = engine.map(
+                    process, [(job, embedded, run, registry, do_clean, do_arrange, progress) for job in jobs]
+                )
     for job, result in zip(jobs, results):
         job.senses = result.senses
         report_senses(job, run.stats)
@@ -509,8 +614,12 @@ PROCESS_MIN_TERMS = 800
 
 def uses_processes(engine, jobs: list[Job]) -> bool:
     """Arrange on worker processes: more than one worker, a system that forks, and enough work."""
-    return (engine.workers > 1 and process_pool.available() and len(jobs) > 1
-            and sum(len(job.terms) for job in jobs) >= PROCESS_MIN_TERMS)
+    return (
+        engine.workers > 1
+        and process_pool.available()
+        and len(jobs) > 1
+        and sum(len(job.terms) for job in jobs) >= PROCESS_MIN_TERMS
+    )
 
 
 def _process_in_worker(job: Job, embedded: Embedded, run, registry, do_clean: bool, do_arrange: bool):
@@ -561,8 +670,13 @@ def _categories(parent: Category, groups, glosses: bool, template: str, run) -> 
         else:
             instruction = group.instruction
             run.stats.incr("arrange.groups")
-        cat = Category(group.name, instruction=instruction if glosses else None, id=group.synset, synset=group.synset,
-                       instruction_kind=("derived" if is_rest else "gloss") if glosses and instruction else None)
+        cat = Category(
+            group.name,
+            instruction=instruction if glosses else None,
+            id=group.synset,
+            synset=group.synset,
+            instruction_kind=("derived" if is_rest else "gloss") if glosses and instruction else None,
+        )
         if sub:
             cat.children = _categories(cat, sub, glosses, template, run)
             run.stats.incr("arrange.lists")

@@ -54,8 +54,13 @@ class Task:
 
     def spec(self) -> dict:
         """What a worker process needs (plain, picklable)."""
-        return {"index": self.index, "name": self.name, "dataset": self.dataset,
-                "argv": list(self.argv), "output": self.output}
+        return {
+            "index": self.index,
+            "name": self.name,
+            "dataset": self.dataset,
+            "argv": list(self.argv),
+            "output": self.output,
+        }
 
 
 class ManifestError(UsageError):
@@ -86,15 +91,32 @@ def load(path) -> tuple[list, dict | None]:
     if isinstance(data, dict):
         unknown = [k for k in data if k not in ("tasks", "defaults")]
         if unknown:
-            raise ManifestError(path, [Problem(_key_line(data, k), f"unknown top-level key {k!r} (expected 'tasks' and optionally 'defaults')") for k in unknown])
+            raise ManifestError(
+                path,
+                [
+                    Problem(
+                        _key_line(data, k), f"unknown top-level key {k!r} (expected 'tasks' and optionally 'defaults')"
+                    )
+                    for k in unknown
+                ],
+            )
         tasks = data.get("tasks")
         if not isinstance(tasks, list) or not tasks:
-            raise ManifestError(path, [Problem(_key_line(data, "tasks") if "tasks" in data else 1, "'tasks' must be a non-empty list of tasks")])
+            raise ManifestError(
+                path,
+                [
+                    Problem(
+                        _key_line(data, "tasks") if "tasks" in data else 1, "'tasks' must be a non-empty list of tasks"
+                    )
+                ],
+            )
         defaults = data.get("defaults")
         if defaults is not None and not isinstance(defaults, dict):
             raise ManifestError(path, [Problem(_key_line(data, "defaults"), "'defaults' must be a mapping of options")])
         return tasks, defaults
-    raise UsageError(f"manifest {path}: expected a list of tasks or a mapping with 'tasks', found {type(data).__name__}")
+    raise UsageError(
+        f"manifest {path}: expected a list of tasks or a mapping with 'tasks', found {type(data).__name__}"
+    )
 
 
 def _key_line(mapping, key) -> int:
@@ -249,7 +271,9 @@ def expand(path, registry) -> list[Task]:
     if defaults is not None:
         for key in defaults:
             if normalize(key) in NOT_IN_DEFAULTS:
-                fatal.append(Problem(_key_line(defaults, key), f"{key!r} cannot be a default (it must differ per task)"))
+                fatal.append(
+                    Problem(_key_line(defaults, key), f"{key!r} cannot be a default (it must differ per task)")
+                )
     if fatal:
         raise ManifestError(path, fatal)
     commands: dict = {}
@@ -290,13 +314,22 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base) -> list[
         return [Task(0, name, dataset or "?", [], output, line, problems=problems)]
 
     if not isinstance(raw, dict):
-        return invalid(f"task-{n + 1}", None, [Problem(line, f"task {n + 1}: expected a mapping with 'dataset' and options, found {type(raw).__name__}")])
+        return invalid(
+            f"task-{n + 1}",
+            None,
+            [Problem(line, f"task {n + 1}: expected a mapping with 'dataset' and options, found {type(raw).__name__}")],
+        )
     problems: list[Problem] = []
     entries = _entries(defaults, raw, problems)
     explicit = "name" in entries
     output_value = entries.get("output", (line, None))[1]
-    name_base = (_text(entries["name"][1]) if explicit
-                 else Path(_text(output_value)).stem if output_value is not None else f"task-{n + 1}")
+    name_base = (
+        _text(entries["name"][1])
+        if explicit
+        else Path(_text(output_value)).stem
+        if output_value is not None
+        else f"task-{n + 1}"
+    )
     label = f"task {name_base!r}" if explicit else f"task {n + 1}"
     for p in problems:
         p.message = f"{label}: {p.message}"
@@ -306,9 +339,14 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base) -> list[
     ds_line, ds_name = entries["dataset"][0], _text(entries["dataset"][1])
     if ds_name not in datasets:
         hint = difflib.get_close_matches(ds_name, list(datasets), n=1)
-        problems.append(Problem(ds_line, f"{label}: unknown dataset {ds_name!r}"
-                                + (f" (did you mean {hint[0]!r}?)" if hint else "")
-                                + f"; available: {', '.join(datasets) or 'none installed'}"))
+        problems.append(
+            Problem(
+                ds_line,
+                f"{label}: unknown dataset {ds_name!r}"
+                + (f" (did you mean {hint[0]!r}?)" if hint else "")
+                + f"; available: {', '.join(datasets) or 'none installed'}",
+            )
+        )
         return invalid(name_base, ds_name, problems)
     if ds_name not in commands:
         commands[ds_name] = dataset_command(datasets[ds_name])
@@ -319,12 +357,18 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base) -> list[
     if "matrix" in raw:
         matrix_node = raw["matrix"]
         if not isinstance(matrix_node, dict) or not matrix_node:
-            problems.append(Problem(_key_line(raw, "matrix"), f"{label}: 'matrix' must map option names to lists of values"))
+            problems.append(
+                Problem(_key_line(raw, "matrix"), f"{label}: 'matrix' must map option names to lists of values")
+            )
         else:
             for key, values in matrix_node.items():
                 kline = _key_line(matrix_node, key)
                 if normalize(key) in ("name", "dataset", "output", "matrix", "stats", "stats_file"):
-                    problems.append(Problem(kline, f"{label}: {key!r} cannot be a matrix key (outputs are named from the matrix values)"))
+                    problems.append(
+                        Problem(
+                            kline, f"{label}: {key!r} cannot be a matrix key (outputs are named from the matrix values)"
+                        )
+                    )
                 elif not isinstance(values, list) or not values:
                     problems.append(Problem(kline, f"{label}: matrix {key!r} must be a non-empty list of values"))
                 else:
@@ -335,8 +379,13 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base) -> list[
         if normalize(key) not in table:
             choices = sorted({normalize(p.name) for p, _ in table.values()})
             hint = difflib.get_close_matches(normalize(key), choices, n=1)
-            problems.append(Problem(kline, f"{label}: unknown option {key!r} for dataset {ds_name!r}"
-                                    + (f" (did you mean {hint[0]!r}?)" if hint else "")))
+            problems.append(
+                Problem(
+                    kline,
+                    f"{label}: unknown option {key!r} for dataset {ds_name!r}"
+                    + (f" (did you mean {hint[0]!r}?)" if hint else ""),
+                )
+            )
     if output_value is None:
         output_value = f"{_slug(name_base if explicit else ds_name)}.yaml"
     output_base = base / os.path.expanduser(_text(output_value))
@@ -372,14 +421,26 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base) -> list[
             if error is not None:
                 message, param_name = error
                 if param_name not in lines_by_param:  # e.g. a check across options: the first one named
-                    named = [table[normalize(o)][0].name for o in re.findall(r"--[\w-]+", message)
-                             if normalize(o) in table]
+                    named = [
+                        table[normalize(o)][0].name for o in re.findall(r"--[\w-]+", message) if normalize(o) in table
+                    ]
                     param_name = next((n for n in named if n in lines_by_param), param_name)
                 combo_problems.append(Problem(lines_by_param.get(param_name, line), f"{label}: {message}"))
-        tasks.append(Task(0, name, ds_name, argv, str(output), line,
-                          {str(k): _plain(v) for k, _, v in combo},
-                          str(stats_path) if stats_path else None, explicit, combo_problems,
-                          tuple(sorted(lines_by_param))))
+        tasks.append(
+            Task(
+                0,
+                name,
+                ds_name,
+                argv,
+                str(output),
+                line,
+                {str(k): _plain(v) for k, _, v in combo},
+                str(stats_path) if stats_path else None,
+                explicit,
+                combo_problems,
+                tuple(sorted(lines_by_param)),
+            )
+        )
     return tasks
 
 
@@ -396,7 +457,9 @@ def _entries(defaults, raw, problems) -> dict:
             norm = normalize(key)
             k = norm if norm in RESERVED or norm == "output" else key
             if norm in seen_norm and seen_norm[norm][0] is source:
-                problems.append(Problem(_key_line(source, key), f"option {key!r} given twice in one task ({seen_norm[norm][1]!r})"))
+                problems.append(
+                    Problem(_key_line(source, key), f"option {key!r} given twice in one task ({seen_norm[norm][1]!r})")
+                )
                 continue
             if norm in seen_norm:  # a task's own key replaces the default
                 out.pop(seen_norm[norm][1], None)
@@ -472,8 +535,15 @@ def collisions(tasks: list[Task], base: Path | None = None) -> list[tuple]:
         if len(users) > 1:
             for task, what in users:
                 others = ", ".join(f"{o.name!r} (line {o.line})" for o, _ in users if o is not task)
-                found.append((task, Problem(task.line, f"task {task.name!r}: {what} {display_path(target, base)} "
-                                                       f"is also written by task {others}")))
+                found.append(
+                    (
+                        task,
+                        Problem(
+                            task.line,
+                            f"task {task.name!r}: {what} {display_path(target, base)} is also written by task {others}",
+                        ),
+                    )
+                )
     names: dict = {}
     for task in tasks:
         if task.explicit_name:

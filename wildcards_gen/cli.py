@@ -68,10 +68,20 @@ def _add_verbosity(ctx, param, value):
 def verbosity_options() -> list[click.Option]:
     """``-v``/``-q`` for a subcommand: they add to what was given before it."""
     return [
-        click.Option(["-v", "--verbose", "verbose_after"], count=True, expose_value=False, callback=_add_verbosity,
-                     help="More detail on stderr (-vv: tracebacks)."),
-        click.Option(["-q", "--quiet", "quiet_after"], is_flag=True, expose_value=False, callback=_add_verbosity,
-                     help="Only errors on stderr."),
+        click.Option(
+            ["-v", "--verbose", "verbose_after"],
+            count=True,
+            expose_value=False,
+            callback=_add_verbosity,
+            help="More detail on stderr (-vv: tracebacks).",
+        ),
+        click.Option(
+            ["-q", "--quiet", "quiet_after"],
+            is_flag=True,
+            expose_value=False,
+            callback=_add_verbosity,
+            help="Only errors on stderr.",
+        ),
     ]
 
 
@@ -119,16 +129,22 @@ def dataset_options(dataset) -> list[click.Parameter]:
     from wildcards_gen import arrangement, shaping
     from wildcards_gen.options import common_options
 
-    return (verbosity_options() + common_options() + shaping.click_options(dataset) + arrangement.click_options()
-            + list(dataset.options))
+    return (
+        verbosity_options()
+        + common_options()
+        + shaping.click_options(dataset)
+        + arrangement.click_options()
+        + list(dataset.options)
+    )
 
 
 def dataset_command(dataset) -> click.Command:
     def callback(**options):
         run_dataset(dataset, options, settings())
 
-    return click.Command(dataset.name, callback=callback, params=dataset_options(dataset), help=dataset.help,
-                         short_help=dataset.help)
+    return click.Command(
+        dataset.name, callback=callback, params=dataset_options(dataset), help=dataset.help, short_help=dataset.help
+    )
 
 
 def run_dataset(dataset, options: dict, chosen: Settings) -> None:
@@ -137,8 +153,16 @@ def run_dataset(dataset, options: dict, chosen: Settings) -> None:
     output = options.pop("output", None)
     fmt = options.pop("fmt", None)
     stats_file = options.pop("stats_file", None)
-    categories, run = pipeline.generate(dataset, options, registry(), output=output, fmt=fmt, stats_file=stats_file,
-                                        verbose=chosen.verbose, quiet=chosen.quiet)
+    categories, run = pipeline.generate(
+        dataset,
+        options,
+        registry(),
+        output=output,
+        fmt=fmt,
+        stats_file=stats_file,
+        verbose=chosen.verbose,
+        quiet=chosen.quiet,
+    )
     if categories is not None:
         if chosen.verbose:
             click.echo(f"Wrote {output or f'{dataset.name}.yaml'}", err=True)
@@ -165,8 +189,10 @@ class DatasetGroup(click.Group):
             if name in declared.claims or name in declared.unusable:
                 reg.dataset(name)  # raises the UsageError that says how to fix it
             available = ", ".join(self.list_commands(ctx)) or "none installed"
-            raise UsageError(f"unknown dataset {name!r}. Available: {available}. Datasets come from plugins: "
-                             "pip install wildcards-gen-imagenet wildcards-gen-tencent, then see 'wildcards-gen plugins'.")
+            raise UsageError(
+                f"unknown dataset {name!r}. Available: {available}. Datasets come from plugins: "
+                "pip install wildcards-gen-imagenet wildcards-gen-tencent, then see 'wildcards-gen plugins'."
+            )
         return super().resolve_command(ctx, args)
 
 
@@ -212,8 +238,10 @@ def create_cli() -> click.Group:
         reg = registry()
         described = reg.describe()
         conflicts = reg.conflicts()
-        conflicts += [{"kind": "arranger", "name": name, "plugins": [], "problem": why}
-                      for name, why in sorted(arranger_problems(reg).items())]
+        conflicts += [
+            {"kind": "arranger", "name": name, "plugins": [], "problem": why}
+            for name, why in sorted(arranger_problems(reg).items())
+        ]
         broken = [{"name": b.name, "error": b.error} for b in reg.broken]
         if as_json:
             click.echo(json.dumps({"plugins": described, "conflicts": conflicts, "broken": broken}, indent=2))
@@ -244,8 +272,10 @@ def _conflict_text(conflict: dict) -> str:
     from wildcards_gen.plugins import LOAD_ENV
 
     if conflict["plugins"]:
-        return (f"declared by plugins {' and '.join(repr(p) for p in conflict['plugins'])}; "
-                f"choose with {LOAD_ENV} or uninstall one")
+        return (
+            f"declared by plugins {' and '.join(repr(p) for p in conflict['plugins'])}; "
+            f"choose with {LOAD_ENV} or uninstall one"
+        )
     return conflict["problem"]
 
 

@@ -19,9 +19,16 @@ from wildcards_gen.errors import DataError
 TIMEOUT_S = 60
 
 
-def fetch(url: str, target: Path, *, what: str, manual_hint: str,
-          sha256: str | None = None, check: Callable[[Path], None] | None = None,
-          quiet: bool = False) -> Path:
+def fetch(
+    url: str,
+    target: Path,
+    *,
+    what: str,
+    manual_hint: str,
+    sha256: str | None = None,
+    check: Callable[[Path], None] | None = None,
+    quiet: bool = False,
+) -> Path:
     """Download ``url`` to ``target`` unless it is already there.
 
     :param what: a short description for messages ("ImageNet-1k class list").
@@ -58,9 +65,13 @@ def fetch(url: str, target: Path, *, what: str, manual_hint: str,
         except OSError as exc:  # URLError, HTTPError, timeouts, IncompleteRead are OSErrors
             raise DataError(f"could not download the {what} from {url}: {exc}. {manual_hint}") from exc
         except Exception as exc:  # http.client.IncompleteRead is not an OSError
-            raise DataError(f"could not download the {what} from {url}: {type(exc).__name__}: {exc}. {manual_hint}") from exc
+            raise DataError(
+                f"could not download the {what} from {url}: {type(exc).__name__}: {exc}. {manual_hint}"
+            ) from exc
         if total is not None and received != total:
-            raise DataError(f"the {what} download from {url} was cut short ({received} of {total} bytes). {manual_hint}")
+            raise DataError(
+                f"the {what} download from {url} was cut short ({received} of {total} bytes). {manual_hint}"
+            )
         if sha256 and digest.hexdigest() != sha256:
             raise DataError(f"the {what} from {url} has sha256 {digest.hexdigest()}, expected {sha256}. {manual_hint}")
         if check is not None:

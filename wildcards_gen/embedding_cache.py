@@ -164,7 +164,7 @@ class EmbeddingCache:
         def action(conn):
             found = {}
             for start in range(0, len(texts), _CHUNK):
-                chunk = texts[start:start + _CHUNK]
+                chunk = texts[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
                 rows = conn.execute(
                     f"SELECT text, dim, vec FROM vectors WHERE embedder = ? AND model = ? AND text IN ({marks})",
@@ -202,8 +202,9 @@ class EmbeddingCache:
 
     def info(self) -> dict:
         """Path, size on disk and entries per (embedder, model)."""
-        size = sum(Path(str(self.path) + s).stat().st_size for s in ("", "-wal", "-shm")
-                   if Path(str(self.path) + s).exists())
+        size = sum(
+            Path(str(self.path) + s).stat().st_size for s in ("", "-wal", "-shm") if Path(str(self.path) + s).exists()
+        )
 
         def action(conn):
             return conn.execute(

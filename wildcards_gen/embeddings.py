@@ -57,8 +57,9 @@ def resolve_embedder(options: dict, registry=None) -> str:
         registry.embedder(name)
     except UsageError as exc:
         if name == "sentence-transformers" and not sentence_transformers_installed():
-            raise UsageError(f"{exc}; sentence-transformers is not installed: "
-                             "pip install 'wildcards-gen[embeddings]'") from None
+            raise UsageError(
+                f"{exc}; sentence-transformers is not installed: pip install 'wildcards-gen[embeddings]'"
+            ) from None
         raise
     return name
 
@@ -131,7 +132,10 @@ def embed_texts(texts, run_or_options, registry=None):
         return np.zeros((0, 0), dtype=np.float32)
     dims = {found[t].shape[0] for t in unique}
     if len(dims) != 1:  # a cached vector from another model build with the same id
-        raise PluginError(registry.embedder(embedder).plugin, f"embedder {embedder!r} gave vectors of different sizes {sorted(dims)}; run 'wildcards-gen cache clear --model {key_model}'")
+        raise PluginError(
+            registry.embedder(embedder).plugin,
+            f"embedder {embedder!r} gave vectors of different sizes {sorted(dims)}; run 'wildcards-gen cache clear --model {key_model}'",
+        )
     return np.stack([found[t] for t in texts]).astype(np.float32)
 
 
@@ -148,20 +152,31 @@ def _call_embed_batch(registry, texts, embedder, model, options, cache_dir=None)
     hook_options.setdefault("threads", options.get("embed_threads") or os.cpu_count())
     hook_options.setdefault("cache_dir", str(cache_dir) if cache_dir else None)
     owner = registry.embedder(embedder).plugin
-    plugin, result = call_first(registry.pm.hook.embed_batch, "embed_batch failed", texts=list(texts),
-                                embedder=embedder, model=model, options=hook_options)
+    plugin, result = call_first(
+        registry.pm.hook.embed_batch,
+        "embed_batch failed",
+        texts=list(texts),
+        embedder=embedder,
+        model=model,
+        options=hook_options,
+    )
     if result is None:
         raise PluginError(owner, f"no plugin answered embed_batch for embedder {embedder!r}")
     if plugin is not None and plugin != owner:
-        raise PluginError(plugin, f"answered embed_batch for embedder {embedder!r}, which plugin {owner!r} "
-                                  "declared; return None for embedders that are not your own")
+        raise PluginError(
+            plugin,
+            f"answered embed_batch for embedder {embedder!r}, which plugin {owner!r} "
+            "declared; return None for embedders that are not your own",
+        )
     plugin = plugin or owner
     try:
         arr = np.asarray(result, dtype=np.float32)
     except (TypeError, ValueError) as exc:
         raise PluginError(plugin, f"embed_batch returned {type(result).__name__}, not vectors ({exc})") from exc
     if arr.ndim != 2 or arr.shape[0] != len(texts) or arr.shape[1] == 0:
-        raise PluginError(plugin, f"embed_batch returned shape {arr.shape} for {len(texts)} texts; expected ({len(texts)}, dim)")
+        raise PluginError(
+            plugin, f"embed_batch returned shape {arr.shape} for {len(texts)} texts; expected ({len(texts)}, dim)"
+        )
     if not np.all(np.isfinite(arr)):
         raise PluginError(plugin, "embed_batch returned non-finite values (NaN or inf)")
     return list(arr)

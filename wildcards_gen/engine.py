@@ -113,7 +113,7 @@ class Engine:
                     results.append(future.result())
             except BaseException as exc:
                 self.cancelled.set()
-                raise self._first_error(exc, futures[position + 1:]) from None
+                raise self._first_error(exc, futures[position + 1 :]) from None
         return results
 
 
@@ -126,18 +126,28 @@ def check_nodes(result, plugin: str, what: str) -> list[Node]:
         raise PluginError(plugin, f"{what} returned {type(result).__name__}; expected a list of wildcards_gen.Node")
     for index, child in enumerate(result):
         if not isinstance(child, Node):
-            raise PluginError(plugin, f"{what} returned a list whose element {index} is {type(child).__name__} "
-                                      f"{_short(child)}; expected wildcards_gen.Node")
+            raise PluginError(
+                plugin,
+                f"{what} returned a list whose element {index} is {type(child).__name__} "
+                f"{_short(child)}; expected wildcards_gen.Node",
+            )
         node_id, name = child[0], child[1]
         if type(node_id) is not str or not node_id:
-            raise PluginError(plugin, f"{what}: element {index} ({_short(name)}) has id {node_id!r}; "
-                                      "a node id must be a non-empty string")
+            raise PluginError(
+                plugin,
+                f"{what}: element {index} ({_short(name)}) has id {node_id!r}; a node id must be a non-empty string",
+            )
         if type(name) is not str or not name.strip():
-            raise PluginError(plugin, f"{what}: element {index} (id {node_id}) has name {name!r}; "
-                                      "a node name must be a non-empty string")
+            raise PluginError(
+                plugin,
+                f"{what}: element {index} (id {node_id}) has name {name!r}; a node name must be a non-empty string",
+            )
         if child[3] is not None and type(child[3]) is not str:
-            raise PluginError(plugin, f"{what}: element {index} (id {node_id}) has a gloss of type "
-                                      f"{type(child[3]).__name__}; expected a string or None")
+            raise PluginError(
+                plugin,
+                f"{what}: element {index} (id {node_id}) has a gloss of type "
+                f"{type(child[3]).__name__}; expected a string or None",
+            )
     return list(result)
 
 
@@ -153,10 +163,13 @@ def children_of(iter_children, dataset, run, node: Node) -> list[Node]:
     except (WildcardsError, Cancelled):
         raise
     except Exception as exc:
-        raise PluginError(dataset.plugin, f"iter_children failed on node {node.id} ({node.name}): "
-                                          f"{type(exc).__name__}: {exc}") from exc
+        raise PluginError(
+            dataset.plugin, f"iter_children failed on node {node.id} ({node.name}): {type(exc).__name__}: {exc}"
+        ) from exc
     if result is None:
-        raise PluginError(dataset.plugin, f"no plugin answered iter_children for dataset {dataset.name!r} on node {node.id}")
+        raise PluginError(
+            dataset.plugin, f"no plugin answered iter_children for dataset {dataset.name!r} on node {node.id}"
+        )
     if type(result) is list and not result:
         return result
     return check_nodes(result, dataset.plugin, f"iter_children on node {node.id} ({node.name})")
@@ -165,7 +178,7 @@ def children_of(iter_children, dataset, run, node: Node) -> list[Node]:
 def cycle_error(plugin: str, path: list[Node], child: Node) -> PluginError:
     """A node that is its own ancestor: the loop, started at its smallest id so any walk reports the same."""
     ids = [n.id for n in path]
-    loop = path[ids.index(child.id):]
+    loop = path[ids.index(child.id) :]
     start = min(range(len(loop)), key=lambda i: loop[i].id)
     loop = loop[start:] + loop[:start]
     shown = " -> ".join(f"{n.id} ({n.name})" for n in loop + loop[:1])

@@ -56,8 +56,9 @@ def scan(group: str) -> list[EntryPoint]:
         if ep.name in found:
             continue
         dist = getattr(ep, "dist", None)
-        found[ep.name] = EntryPoint(ep.name, ep.value, dist.metadata["Name"] if dist else None,
-                                    dist.version if dist else None)
+        found[ep.name] = EntryPoint(
+            ep.name, ep.value, dist.metadata["Name"] if dist else None, dist.version if dist else None
+        )
     return [found[name] for name in sorted(found)]
 
 

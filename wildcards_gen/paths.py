@@ -21,6 +21,8 @@ def cache_dir() -> Path:
     try:
         path.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise DataError(f"cannot create the cache folder {path} ({exc.strerror or exc}); "
-                        "set WILDCARDS_GEN_CACHE to a folder you can write to") from exc
+        raise DataError(
+            f"cannot create the cache folder {path} ({exc.strerror or exc}); "
+            "set WILDCARDS_GEN_CACHE to a folder you can write to"
+        ) from exc
     return path

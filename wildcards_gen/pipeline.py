@@ -35,8 +35,10 @@ def find_roots(dataset: Dataset, run: Run) -> list[Node]:
         roots = dataset.find_roots(run)
     roots = engine_mod.check_nodes(roots, dataset.plugin, "find_roots")
     if not roots:
-        raise DataError(f"dataset {dataset.name!r} has no root for these options "
-                        f"(plugin {dataset.plugin!r}: find_roots returned an empty list)")
+        raise DataError(
+            f"dataset {dataset.name!r} has no root for these options "
+            f"(plugin {dataset.plugin!r}: find_roots returned an empty list)"
+        )
     return roots
 
 
@@ -53,8 +55,9 @@ def paused_gc() -> Iterator[None]:
             gc.enable()
 
 
-def build(dataset: Dataset, options: dict, registry, *, verbose: int = 0, quiet: bool = False,
-          engine=None) -> tuple[list[Category] | None, Run]:
+def build(
+    dataset: Dataset, options: dict, registry, *, verbose: int = 0, quiet: bool = False, engine=None
+) -> tuple[list[Category] | None, Run]:
     """Run the pipeline and return ``(categories, run)``; writes nothing (categories None after --analyze)."""
     with paused_gc():
         return _build(dataset, options, registry, verbose=verbose, quiet=quiet, engine=engine)
@@ -64,8 +67,9 @@ def _build(dataset: Dataset, options: dict, registry, *, verbose: int, quiet: bo
     from wildcards_gen import paths
 
     stats = Stats()
-    run = Run(dataset=dataset.name, options=options, stats=stats, cache_dir=paths.cache_dir(), verbose=verbose,
-              quiet=quiet)
+    run = Run(
+        dataset=dataset.name, options=options, stats=stats, cache_dir=paths.cache_dir(), verbose=verbose, quiet=quiet
+    )
     own_engine = engine is None
     engine = engine or engine_mod.Engine(options.get("workers"))
     try:
@@ -96,8 +100,7 @@ def _build(dataset: Dataset, options: dict, registry, *, verbose: int, quiet: bo
             from wildcards_gen import arrangement
 
             with stats.timer("arrange"):
-                categories = arrangement.arrange_tree(categories, run, engine, registry,
-                                                      arrangement.known_senses(raw))
+                categories = arrangement.arrange_tree(categories, run, engine, registry, arrangement.known_senses(raw))
         with stats.timer("finalize"):
             categories = tree.finalize(categories, run)
         count_output(categories, stats)
@@ -110,9 +113,18 @@ def _build(dataset: Dataset, options: dict, registry, *, verbose: int, quiet: bo
             engine.close()
 
 
-def generate(dataset: Dataset, options: dict[str, Any], registry, *, output: str | Path | None = None,
-             fmt: str | None = None, stats_file: str | Path | None = None, verbose: int = 0, quiet: bool = False,
-             engine=None) -> tuple[list[Category] | None, Run]:
+def generate(
+    dataset: Dataset,
+    options: dict[str, Any],
+    registry,
+    *,
+    output: str | Path | None = None,
+    fmt: str | None = None,
+    stats_file: str | Path | None = None,
+    verbose: int = 0,
+    quiet: bool = False,
+    engine=None,
+) -> tuple[list[Category] | None, Run]:
     """Build, then write the output (default ``./<dataset>.yaml``) and the run report.
 
     Nothing is written when the build fails, and the output is written before

@@ -214,9 +214,11 @@ class Registry:
             claimants = declared.claims[name]
             others = set(claimants[1:])
             keep = sorted(p for p, _ in self.pm.list_name_plugin() if p not in DEFAULT_PLUGINS and p not in others)
-            raise UsageError(f"{exc}; choose which plugins load with {LOAD_ENV}, e.g. "
-                             f"{LOAD_ENV}={','.join(keep)} uses plugin {claimants[0]!r}'s, "
-                             "or uninstall one of them") from None
+            raise UsageError(
+                f"{exc}; choose which plugins load with {LOAD_ENV}, e.g. "
+                f"{LOAD_ENV}={','.join(keep)} uses plugin {claimants[0]!r}'s, "
+                "or uninstall one of them"
+            ) from None
 
     def dataset(self, name: str) -> Dataset:
         return self.lookup("dataset", name)
@@ -253,9 +255,16 @@ class Registry:
                 names += [n for n, ps in declared.claims.items() if plugin_name in ps]
                 return sorted(names)
 
-            entry = {"name": name, "distribution": dist, "version": version, "hooks": hooks,
-                     "datasets": mine("dataset"), "embedders": mine("embedder"), "arrangers": mine("arranger"),
-                     "presets": {}}
+            entry = {
+                "name": name,
+                "distribution": dist,
+                "version": version,
+                "hooks": hooks,
+                "datasets": mine("dataset"),
+                "embedders": mine("embedder"),
+                "arrangers": mine("arranger"),
+                "presets": {},
+            }
             for ds_name in entry["datasets"]:
                 ds = kinds["dataset"].found.get(ds_name)
                 own = [p for p in (ds.presets if ds else {}) if p not in presets.BUILTIN]
@@ -267,8 +276,9 @@ class Registry:
 
 def _dataset_entry(plugin: str, declared: Declarations, dataset: Any = None, *args: Any, **kwargs: Any):
     if not isinstance(dataset, Dataset) or args or kwargs:
-        raise PluginError(plugin, f"register_datasets: register() takes one wildcards_gen.Dataset, "
-                                  f"got {type(dataset).__name__}")
+        raise PluginError(
+            plugin, f"register_datasets: register() takes one wildcards_gen.Dataset, got {type(dataset).__name__}"
+        )
     if not isinstance(dataset.name, str) or not dataset.name.strip() or dataset.name != dataset.name.strip():
         raise PluginError(plugin, f"register_datasets: dataset name {dataset.name!r} must be a non-empty word")
     dataset.plugin = plugin
@@ -283,9 +293,15 @@ def _dataset_entry(plugin: str, declared: Declarations, dataset: Any = None, *ar
     return dataset.name, dataset
 
 
-def _embedder_entry(plugin: str, declared: Declarations, name: Any = None, description: str = "",
-                    model_key: Callable[[str | None], str] | None = None, input: str = "text",
-                    template: str = "{}"):
+def _embedder_entry(
+    plugin: str,
+    declared: Declarations,
+    name: Any = None,
+    description: str = "",
+    model_key: Callable[[str | None], str] | None = None,
+    input: str = "text",
+    template: str = "{}",
+):
     if not isinstance(name, str) or not name.strip():
         raise PluginError(plugin, f"register_embedders: embedder name {name!r} must be a non-empty string")
     if input not in ("text", "synset"):
@@ -297,8 +313,9 @@ def _embedder_entry(plugin: str, declared: Declarations, name: Any = None, descr
     return name, Embedder(name, plugin, str(description or ""), model_key, input, template)
 
 
-def _arranger_entry(plugin: str, declared: Declarations, name: Any = None, description: str = "",
-                    options: Iterable = ()):
+def _arranger_entry(
+    plugin: str, declared: Declarations, name: Any = None, description: str = "", options: Iterable = ()
+):
     import click
 
     if not isinstance(name, str) or not name.strip():
@@ -306,12 +323,15 @@ def _arranger_entry(plugin: str, declared: Declarations, name: Any = None, descr
     options = list(options or ())
     bad = [o for o in options if not isinstance(o, click.Option)]
     if bad:
-        declared.unusable[name] = f"plugin {plugin!r}: options must be click.Option objects, got {type(bad[0]).__name__}"
+        declared.unusable[name] = (
+            f"plugin {plugin!r}: options must be click.Option objects, got {type(bad[0]).__name__}"
+        )
         return None, None
     return name, Arranger(name, plugin, str(description or ""), options)
 
 
 # -- calling hooks -------------------------------------------------------------
+
 
 def _plan(hook_caller: Any) -> list[tuple[str, Callable, tuple]] | None:
     """``[(plugin, function, argnames)]`` in pluggy's call order, or None when a wrapper is present."""

@@ -76,8 +76,9 @@ def check_dataset_presets(presets: Any) -> dict[str, dict[str, Any]]:
         values = normalise(name, settings)
         missing = [k for k in THRESHOLDS if k not in values]
         if name not in BUILTIN and missing:
-            raise PresetError(f"new preset {name!r} must set {', '.join(missing)} "
-                              f"(only built-in presets may be overridden in part)")
+            raise PresetError(
+                f"new preset {name!r} must set {', '.join(missing)} (only built-in presets may be overridden in part)"
+            )
         out[name] = values
     return out
 

@@ -59,8 +59,7 @@ def _run(index: int) -> Any:
     return fn(*args[index])
 
 
-def fork_map(fn: Callable[..., Any], args: Sequence[tuple], workers: int,
-             costs: Sequence[float] | None = None) -> list:
+def fork_map(fn: Callable[..., Any], args: Sequence[tuple], workers: int, costs: Sequence[float] | None = None) -> list:
     """``[fn(*a) for a in args]`` on up to ``workers`` forked processes, in order.
 
     ``fn`` and ``args`` are inherited by the workers, never pickled; results are.

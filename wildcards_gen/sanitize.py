@@ -32,18 +32,30 @@ KEY_STYLES = ("as-is", "snake", "kebab")
 RESERVED_KEYS = frozenset({"instruction", "wildcards", "_id"})
 
 # YAML 1.1 implicit types of a plain scalar as PyYAML resolves them (what the readers load with).
-_PYYAML = [(kind, re.compile(f"^(?:{rx})$")) for kind, rx in (
-    ("a boolean", r"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"),
-    ("null", r"~|null|Null|NULL|"),
-    ("an integer", r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
-                   r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+"),
-    ("a float", r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
-                r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)"),
-    ("a date", r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
-               r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?"),
-    ("a merge key", r"<<"),
-    ("a value key (PyYAML cannot load it)", r"="),
-)]
+_PYYAML = [
+    (kind, re.compile(f"^(?:{rx})$"))
+    for kind, rx in (
+        ("a boolean", r"yes|Yes|YES|no|No|NO|true|True|TRUE|false|False|FALSE|on|On|ON|off|Off|OFF"),
+        ("null", r"~|null|Null|NULL|"),
+        (
+            "an integer",
+            r"[-+]?0b[0-1_]+|[-+]?0[0-7_]+|[-+]?(?:0|[1-9][0-9_]*)|[-+]?0x[0-9a-fA-F_]+"
+            r"|[-+]?[1-9][0-9_]*(?::[0-5]?[0-9])+",
+        ),
+        (
+            "a float",
+            r"[-+]?(?:[0-9][0-9_]*)\.[0-9_]*(?:[eE][-+][0-9]+)?|\.[0-9][0-9_]*(?:[eE][-+][0-9]+)?"
+            r"|[-+]?[0-9][0-9_]*(?::[0-5]?[0-9])+\.[0-9_]*|[-+]?\.(?:inf|Inf|INF)|\.(?:nan|NaN|NAN)",
+        ),
+        (
+            "a date",
+            r"[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{4}-[0-9]{1,2}-[0-9]{1,2}(?:[Tt]|[ \t]+)[0-9]{1,2}:[0-9]{2}:[0-9]{2}"
+            r"(?:\.[0-9]*)?(?:[ \t]*(?:Z|[-+][0-9]{1,2}(?::[0-9]{2})?))?",
+        ),
+        ("a merge key", r"<<"),
+        ("a value key (PyYAML cannot load it)", r"="),
+    )
+]
 # What the writer quotes: the above, plus what other YAML 1.1/1.2 readers coerce (y, n, 1e5, .).
 _QUOTE_TOO = re.compile(
     r"^(?:y|Y|n|N|[-+]?(?:[0-9][0-9_]*)?\.[0-9_]*(?:[eE][-+]?[0-9]+)?|[-+]?[0-9][0-9_]*(?:\.[0-9_]*)?[eE][-+]?[0-9]+"

@@ -55,8 +55,16 @@ class SenseChoice:
 def _singulars(word: str) -> list[str]:
     """The word and the singular forms it may come from (WordNet's detachment rules)."""
     out = [word]
-    for suffix, repl in (("ies", "y"), ("ses", "s"), ("xes", "x"), ("zes", "z"), ("ches", "ch"),
-                         ("shes", "sh"), ("men", "man"), ("s", "")):
+    for suffix, repl in (
+        ("ies", "y"),
+        ("ses", "s"),
+        ("xes", "x"),
+        ("zes", "z"),
+        ("ches", "ch"),
+        ("shes", "sh"),
+        ("men", "man"),
+        ("s", ""),
+    ):
         if word.endswith(suffix) and len(word) > len(suffix) + 1:
             out.append(word[: -len(suffix)] + repl)
     return out
@@ -105,8 +113,14 @@ def candidates(wn: Any, term: str) -> tuple[list, str | None]:
     return [], None
 
 
-def choose_senses(wn: Any, terms: Sequence[str], category: str | None = None,
-                  evidence: dict | None = None, known: dict | None = None, **options: Any) -> list[SenseChoice]:
+def choose_senses(
+    wn: Any,
+    terms: Sequence[str],
+    category: str | None = None,
+    evidence: dict | None = None,
+    known: dict | None = None,
+    **options: Any,
+) -> list[SenseChoice]:
     """One :class:`SenseChoice` per term, each sense chosen by agreement with the rest of the list.
 
     ``logit(s) = -rank_decay * rank(s) + category_bonus * [s below category] + evidence
@@ -161,7 +175,8 @@ def choose_senses(wn: Any, terms: Sequence[str], category: str | None = None,
         above = closure(wn, category)
         useless = np.array([a in above for a in nodes], dtype=bool)
         prior = prior + float(opts["category_bonus"]) * np.array(
-            [category in closure(wn, w) and w != category for w in flat], dtype=np.float64)
+            [category in closure(wn, w) and w != category for w in flat], dtype=np.float64
+        )
     for i, extra in (evidence or {}).items():
         bonus = dict(extra)
         for row in np.nonzero(owner == i)[0]:
@@ -186,8 +201,7 @@ def choose_senses(wn: Any, terms: Sequence[str], category: str | None = None,
         order = sorted(mine, key=lambda r: (-round(float(probs[r]), 9), rank[r]))
         p1 = float(probs[order[0]])
         p2 = float(probs[order[1]]) if len(order) > 1 else 0.0
-        out.append(SenseChoice(flat[order[0]], (p1 - p2) < margin, hows[i], round(p1, 6),
-                               tuple(flat[r] for r in mine)))
+        out.append(SenseChoice(flat[order[0]], (p1 - p2) < margin, hows[i], round(p1, 6), tuple(flat[r] for r in mine)))
     return out
 
 
@@ -220,9 +234,15 @@ def gloss_texts(wn: Any, terms: Sequence[str], known: dict | None = None) -> lis
     return texts
 
 
-def gloss_evidence(wn: Any, terms: Sequence[str], X: Any, vectors_of: Callable[[list[str]], Any],
-                   weight: float = DEFAULTS["gloss_weight"], k: int = DEFAULTS["gloss_neighbours"],
-                   known: dict | None = None) -> dict:
+def gloss_evidence(
+    wn: Any,
+    terms: Sequence[str],
+    X: Any,
+    vectors_of: Callable[[list[str]], Any],
+    weight: float = DEFAULTS["gloss_weight"],
+    k: int = DEFAULTS["gloss_neighbours"],
+    known: dict | None = None,
+) -> dict:
     """``{term index: [(wnid, bonus)]}`` for polysemous terms, from their list neighbours.
 
     Each candidate sense's ``'{lemma}: {gloss}'`` (embedded by ``vectors_of``) is

@@ -104,8 +104,9 @@ def finalize(categories: list[Category], run) -> list[Category]:
             label = clean_key(template.format(cat.name), target, key_style)
             existing = next((c for c in cat.children if c.name == label), None)
             if existing is None:
-                existing = Category(label, instruction=other_instruction(cat), id=cat.id, synset=cat.synset,
-                                    instruction_kind="derived")
+                existing = Category(
+                    label, instruction=other_instruction(cat), id=cat.id, synset=cat.synset, instruction_kind="derived"
+                )
                 cat.children.append(existing)
             existing.items.extend(cat.items)
             cat.items = []
@@ -177,6 +178,7 @@ def unique_for_target(children: list[Category], path: tuple, stats, target: str,
     the others take an unused synonym, else ``<name> <id>``, else ``<name> 2``...
     Each rename is a ``name_collision`` event naming the target.
     """
+
     def fold(name: str) -> str:
         return collision_key(name, target)
 
@@ -211,8 +213,9 @@ def unique_for_target(children: list[Category], path: tuple, stats, target: str,
             choice = next(c for c in itertools.chain(candidates, numbered) if fold(c) not in taken)
             cat.name = choice
             taken.add(fold(choice))
-            stats.event("name_collision", path="/".join(path), name=original, renamed_to=choice, id=cat.id,
-                        target=target)
+            stats.event(
+                "name_collision", path="/".join(path), name=original, renamed_to=choice, id=cat.id, target=target
+            )
     return sorted(ordered, key=lambda c: _sort_key(c.name))
 
 

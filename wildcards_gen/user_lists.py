@@ -59,12 +59,16 @@ class Source:
 
 # -- reading ----------------------------------------------------------------------------
 
+
 def read_text(path: str | Path, what: str = "input") -> str:
     """A text file's contents (UTF-8, BOM dropped); binary, empty-handed or unreadable input is a UsageError."""
     try:
         if str(path) == STDIN:
-            data = sys.stdin.buffer.read(MAX_INPUT_BYTES + 1) if hasattr(sys.stdin, "buffer") else \
-                sys.stdin.read().encode("utf-8")
+            data = (
+                sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
+                if hasattr(sys.stdin, "buffer")
+                else sys.stdin.read().encode("utf-8")
+            )
             shown = "standard input"
         else:
             if not Path(path).exists():
@@ -164,7 +168,9 @@ def yaml_lists(text: str, path: Path) -> list[UserList]:
             here = (*above, str(knode.value))
             if isinstance(vnode, MappingNode):
                 stack.append((vnode, here))
-            elif isinstance(vnode, SequenceNode) and vnode.value and all(isinstance(i, ScalarNode) for i in vnode.value):
+            elif (
+                isinstance(vnode, SequenceNode) and vnode.value and all(isinstance(i, ScalarNode) for i in vnode.value)
+            ):
                 key_line = knode.start_mark.line
                 comment = line_comment(lines[key_line]) or ""
                 instruction = comment.split("instruction:", 1)[1].strip() if "instruction:" in comment else None
@@ -175,14 +181,25 @@ def yaml_lists(text: str, path: Path) -> list[UserList]:
                     tail = line_comment(lines[item.start_mark.line]) if end == item.start_mark.line else None
                     if tail and vnode.flow_style is not True:
                         comments.setdefault(str(item.value), tail)
-                found.append(UserList(here, items, instruction, key_line, knode.start_mark.column,
-                                      vnode.value[0].start_mark.line, max(i.end_mark.line for i in vnode.value),
-                                      bool(vnode.flow_style), comments))
+                found.append(
+                    UserList(
+                        here,
+                        items,
+                        instruction,
+                        key_line,
+                        knode.start_mark.column,
+                        vnode.value[0].start_mark.line,
+                        max(i.end_mark.line for i in vnode.value),
+                        bool(vnode.flow_style),
+                        comments,
+                    )
+                )
     found.sort(key=lambda lst: lst.key_line)
     return found
 
 
 # -- arranging --------------------------------------------------------------------------------
+
 
 def category_of(name: str, terms: list[str], given: str | None, wn: Any) -> str | None:
     """The WNID a list is about: ``--category``, else its name read in context, else the terms' common ancestor."""
@@ -204,8 +221,9 @@ def resolve_category_option(text: str | None, wn: Any) -> str | None:
     return synset.wnid
 
 
-def build(sources: list[Source], run: Run, registry: Any, engine: Any, category: str | None = None,
-          progress: Any = None) -> dict:
+def build(
+    sources: list[Source], run: Run, registry: Any, engine: Any, category: str | None = None, progress: Any = None
+) -> dict:
     """Arrange every long enough list: ``{id(list): Category}`` for every list (an arranged one has children).
 
     Lists too short to arrange stay as they are (listed in the run report).
@@ -226,8 +244,14 @@ def build(sources: list[Source], run: Run, registry: Any, engine: Any, category:
             name = lst.path[-1]
             synset = category_of(name, unique, category, wn)
             gloss = lst.instruction or (wn.synset(synset).gloss if synset else None)
-            cats[id(lst)] = Category(name, instruction=gloss, synset=synset, id=synset, items=unique,
-                                     instruction_kind="gloss" if gloss else None)
+            cats[id(lst)] = Category(
+                name,
+                instruction=gloss,
+                synset=synset,
+                id=synset,
+                items=unique,
+                instruction_kind="gloss" if gloss else None,
+            )
             if len(unique) < arrangement.min_items(run):
                 stats.event("too_short_to_arrange", list="/".join(lst.path), terms=len(unique))
     arrangement.arrange_tree(list(cats.values()), run, engine, registry, progress=progress)
@@ -300,10 +324,10 @@ def splice(source: Source, arranged: dict) -> str:
             key_text = lines[lst.key_line]
             comment = line_comment(key_text.rstrip("\r\n"))
             colon = key_text.index(":", lst.key_column)
-            head = key_text[:colon + 1] + (f" {comment}" if comment else "") + ending
-            lines[lst.key_line:lst.last_line + 1] = [head, *rendered]
+            head = key_text[: colon + 1] + (f" {comment}" if comment else "") + ending
+            lines[lst.key_line : lst.last_line + 1] = [head, *rendered]
         else:
-            lines[lst.first_line:lst.last_line + 1] = rendered
+            lines[lst.first_line : lst.last_line + 1] = rendered
     return "".join(lines)
 
 

@@ -121,8 +121,7 @@ def _walk(mapping, parent: tuple, keys: list, leaves: list) -> None:
                     item_lines.append(line)
             leaves.append(Leaf(here, list(value), line, item_lines, value, _instruction(mapping, key)))
         else:  # a scalar or nothing where a list belongs: an empty leaf, linted as such
-            leaves.append(Leaf(here, [] if value is None else [value], line, [line], None,
-                               _instruction(mapping, key)))
+            leaves.append(Leaf(here, [] if value is None else [value], line, [line], None, _instruction(mapping, key)))
 
 
 def _load_jsonl(path: Path, text: str) -> WildcardFile:

@@ -23,8 +23,7 @@ from wildcards_gen import paths, wordnet_snapshot
 from wildcards_gen.errors import DataError, UsageError
 
 FORMAT_VERSION = wordnet_snapshot.FORMAT_VERSION
-_COLUMNS = ("id, name, lemmas, gloss, lexname, min_depth, hypernyms, hyponyms, instance_hypernyms, "
-            "instance_hyponyms")
+_COLUMNS = "id, name, lemmas, gloss, lexname, min_depth, hypernyms, hyponyms, instance_hypernyms, instance_hyponyms"
 SNAPSHOT_NAME = wordnet_snapshot.SNAPSHOT_NAME
 _WNID = re.compile(r"^n(\d{8})$")
 _SYNSET_NAME = re.compile(r"^.+\.n\.\d+$")
@@ -90,8 +89,9 @@ class WordNet:
         except (sqlite3.ProgrammingError, sqlite3.InterfaceError):
             raise
         except sqlite3.DatabaseError as exc:
-            raise DataError(f"WordNet snapshot {self.path} is unreadable even after a rebuild ({exc}); "
-                            "delete it and run again") from exc
+            raise DataError(
+                f"WordNet snapshot {self.path} is unreadable even after a rebuild ({exc}); delete it and run again"
+            ) from exc
 
     def _repair(self, generation: int, exc: Exception) -> None:
         with self._repair_lock:
@@ -100,7 +100,9 @@ class WordNet:
             try:
                 wordnet_snapshot.rebuild(self.path.parent, self._opened, self.verbose)
             except DataError as err:
-                raise DataError(f"WordNet snapshot {self.path} is damaged ({exc}) and could not be rebuilt: {err}") from err
+                raise DataError(
+                    f"WordNet snapshot {self.path} is damaged ({exc}) and could not be rebuilt: {err}"
+                ) from err
             self._opened = wordnet_snapshot.stat_key(self.path)
             self._generation += 1
 
@@ -129,7 +131,7 @@ class WordNet:
         """Load many synsets in a few queries (a plugin about to ask for thousands)."""
         wanted = sorted({int(w[1:]) for w in wnids if w not in self._memo and _WNID.match(w)})
         for start in range(0, len(wanted), 900):
-            chunk = wanted[start:start + 900]
+            chunk = wanted[start : start + 900]
             for row in self._rows(f"SELECT {_COLUMNS} FROM synset WHERE id IN ({','.join('?' * len(chunk))})", chunk):
                 synset = self._decode(row)
                 self._memo[synset.wnid] = self._memo[synset.name] = synset
@@ -144,8 +146,10 @@ class WordNet:
         by_id = {int(w[1:]): w for w in wnids if w not in found and _WNID.match(w)}
         wanted = sorted(by_id)
         for start in range(0, len(wanted), 900):
-            chunk = wanted[start:start + 900]
-            for id_, gloss in self._rows(f"SELECT id, gloss FROM synset WHERE id IN ({','.join('?' * len(chunk))})", chunk):
+            chunk = wanted[start : start + 900]
+            for id_, gloss in self._rows(
+                f"SELECT id, gloss FROM synset WHERE id IN ({','.join('?' * len(chunk))})", chunk
+            ):
                 found[by_id[id_]] = gloss
         return found
 
@@ -157,8 +161,18 @@ class WordNet:
 
     def _decode(self, row) -> Synset:
         id_, name, lemmas, gloss, lexname, depth, hyper, hypo, ihyper, ihypo = row
-        return Synset(f"n{id_:08d}", name, tuple(lemmas.split("\t")), gloss, lexname, depth,
-                      tuple(hyper.split()), tuple(hypo.split()), tuple(ihyper.split()), tuple(ihypo.split()))
+        return Synset(
+            f"n{id_:08d}",
+            name,
+            tuple(lemmas.split("\t")),
+            gloss,
+            lexname,
+            depth,
+            tuple(hyper.split()),
+            tuple(hypo.split()),
+            tuple(ihyper.split()),
+            tuple(ihypo.split()),
+        )
 
     def senses(self, lemma: str) -> list[Synset]:
         """The noun senses of ``lemma`` in WordNet's sense order (most frequent first)."""

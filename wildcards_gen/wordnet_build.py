@@ -28,8 +28,15 @@ CREATE TABLE lemma(lemma TEXT PRIMARY KEY, offsets TEXT) WITHOUT ROWID;
 
 # NLTK's WordNetCorpusReader.MORPHOLOGICAL_SUBSTITUTIONS[NOUN], in its order.
 NOUN_SUBSTITUTIONS = (
-    ("s", ""), ("ses", "s"), ("ves", "f"), ("xes", "x"), ("zes", "z"),
-    ("ches", "ch"), ("shes", "sh"), ("men", "man"), ("ies", "y"),
+    ("s", ""),
+    ("ses", "s"),
+    ("ves", "f"),
+    ("xes", "x"),
+    ("zes", "z"),
+    ("ches", "ch"),
+    ("shes", "sh"),
+    ("men", "man"),
+    ("ies", "y"),
 )
 _SUFFIXES = tuple(old for old, _ in NOUN_SUBSTITUTIONS)
 # NLTK's definition(): the gloss without its quoted examples, stripped of spaces and ';'.
@@ -112,8 +119,15 @@ def morphy(form: str, index: dict, exceptions: dict) -> list[str]:
     return result
 
 
-def parse_data(lines, index: dict, lexnames: list, edges: tuple[array, array], seen: set,
-               name: str = "data.noun", progress: Progress = Progress()):
+def parse_data(
+    lines,
+    index: dict,
+    lexnames: list,
+    edges: tuple[array, array],
+    seen: set,
+    name: str = "data.noun",
+    progress: Progress = Progress(),
+):
     """Yield one snapshot row per synset line of ``data.noun`` (``min_depth`` left at 0).
 
     Checks the version in the licence header first (ImageNet and Tencent ids
@@ -137,8 +151,10 @@ def parse_data(lines, index: dict, lexnames: list, edges: tuple[array, array], s
             continue
         if not checked:
             if version != "3.0":
-                raise DataError(f"{name} is WordNet version {version or 'unknown'}; wildcards-gen needs "
-                                "WordNet 3.0 (ImageNet and Tencent ids are 3.0 offsets)")
+                raise DataError(
+                    f"{name} is WordNet version {version or 'unknown'}; wildcards-gen needs "
+                    "WordNet 3.0 (ImageNet and Tencent ids are 3.0 offsets)"
+                )
             checked = True
         try:
             columns, bar, gloss = line.partition("|")
@@ -154,7 +170,7 @@ def parse_data(lines, index: dict, lexnames: list, edges: tuple[array, array], s
             if len(offset) != 8 or not offset.isdigit():
                 raise ValueError(f"offset {offset!r} is not 8 digits")
             count = int(tokens[end])
-            pointers = tokens[end + 1:end + 1 + 4 * count]
+            pointers = tokens[end + 1 : end + 1 + 4 * count]
             if len(pointers) != 4 * count or not lemmas:
                 raise ValueError("too few fields")
             related: tuple[list, list, list, list] = ([], [], [], [])
@@ -167,7 +183,9 @@ def parse_data(lines, index: dict, lexnames: list, edges: tuple[array, array], s
             if rank == 0:
                 raise ValueError(f"index.noun lists no sense {offset} of {first!r}")
         except (ValueError, IndexError) as exc:
-            raise DataError(f"{name}, line {number}: not a WordNet noun synset line ({exc}): {line.strip()[:60]!r}") from None
+            raise DataError(
+                f"{name}, line {number}: not a WordNet noun synset line ({exc}): {line.strip()[:60]!r}"
+            ) from None
         hypernyms, hyponyms, instance_hypernyms, instance_hyponyms = related
         for parent in (*hypernyms, *instance_hypernyms):
             children.append(int(offset))
@@ -177,8 +195,18 @@ def parse_data(lines, index: dict, lexnames: list, edges: tuple[array, array], s
             seen.add(lemma.lower())
         if '"' in gloss:
             gloss = _QUOTED.sub("", gloss)
-        yield (offset, f"{first}.n.{rank:02d}", "\t".join(lemmas).replace("_", " "), gloss.strip().strip("; "),
-               lexname, 0, _wnids(hypernyms), _wnids(hyponyms), _wnids(instance_hypernyms), _wnids(instance_hyponyms))
+        yield (
+            offset,
+            f"{first}.n.{rank:02d}",
+            "\t".join(lemmas).replace("_", " "),
+            gloss.strip().strip("; "),
+            lexname,
+            0,
+            _wnids(hypernyms),
+            _wnids(hyponyms),
+            _wnids(instance_hypernyms),
+            _wnids(instance_hyponyms),
+        )
     progress.update(chars)
 
 
@@ -284,8 +312,10 @@ def write(path: Path, source, meta: dict, progress: Progress = Progress()) -> in
         depth = min_depths(edges)
         below = descendant_counts(edges)
         del edges
-        conn.executemany("UPDATE synset SET min_depth = ?, descendants = ? WHERE id = ?",
-                         ((depth.get(i, 0), below.get(i, 0), i) for i in sorted(set(depth) | set(below))))
+        conn.executemany(
+            "UPDATE synset SET min_depth = ?, descendants = ? WHERE id = ?",
+            ((depth.get(i, 0), below.get(i, 0), i) for i in sorted(set(depth) | set(below))),
+        )
         del depth, below
         conn.execute("CREATE INDEX synset_name ON synset(name)")
         count = conn.execute("SELECT count(*) FROM synset").fetchone()[0]

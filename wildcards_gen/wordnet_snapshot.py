@@ -50,9 +50,14 @@ class Snapshot:
             data = json.loads(self.manifest_path.read_bytes())
         except (OSError, ValueError):
             return None
-        valid = (isinstance(data, dict) and data.get("format") == FORMAT_VERSION and isinstance(data.get("origin"), str)
-                 and isinstance(data.get("fingerprint"), str) and isinstance(data.get("source"), list)
-                 and isinstance(data.get("snapshot"), dict))
+        valid = (
+            isinstance(data, dict)
+            and data.get("format") == FORMAT_VERSION
+            and isinstance(data.get("origin"), str)
+            and isinstance(data.get("fingerprint"), str)
+            and isinstance(data.get("source"), list)
+            and isinstance(data.get("snapshot"), dict)
+        )
         return data if valid else None
 
     def state(self, source) -> tuple[str, dict | None]:
@@ -70,12 +75,15 @@ class Snapshot:
         checked = {**manifest, "snapshot": dict(manifest["snapshot"])}
         if source is not None:
             checked["source"] = source.stat_key()
-            if (checked["source"] != manifest["source"]
-                    and source.fingerprint(FORMAT_VERSION) != manifest["fingerprint"]):
+            if (
+                checked["source"] != manifest["source"]
+                and source.fingerprint(FORMAT_VERSION) != manifest["fingerprint"]
+            ):
                 return "stale", manifest
         checked["snapshot"]["stat"] = stat_key(self.path)
-        if (checked["snapshot"]["stat"] != manifest["snapshot"].get("stat")
-                and _sha256(self.path) != manifest["snapshot"].get("sha256")):
+        if checked["snapshot"]["stat"] != manifest["snapshot"].get("stat") and _sha256(self.path) != manifest[
+            "snapshot"
+        ].get("sha256"):
             return "corrupt", manifest
         self.checked = checked  # what remember() records
         return ("ok" if checked == manifest else "refresh"), manifest
@@ -124,8 +132,13 @@ class Snapshot:
             os.close(os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o644))  # a clear error if we cannot
         except OSError as exc:
             _raise_write_error(exc, self.cache)
-        meta = {"format": FORMAT_VERSION, "fingerprint": fingerprint, "source": str(source.location),
-                "origin": source.origin, "wordnet_version": "3.0"}
+        meta = {
+            "format": FORMAT_VERSION,
+            "fingerprint": fingerprint,
+            "source": str(source.location),
+            "origin": source.origin,
+            "wordnet_version": "3.0",
+        }
         try:
             count = wordnet_build.write(tmp, source, meta, progress or wordnet_build.Progress())
             digest = _sha256(tmp)
@@ -135,9 +148,13 @@ class Snapshot:
                 tmp.unlink()
             _raise_write_error(exc, self.cache)
         manifest = {
-            "format": FORMAT_VERSION, "fingerprint": fingerprint, "source": source_key,
-            "snapshot": {"stat": stat_key(self.path), "sha256": digest}, "origin": source.origin,
-            "synsets": count, "built_in_s": round(time.perf_counter() - started, 3),
+            "format": FORMAT_VERSION,
+            "fingerprint": fingerprint,
+            "source": source_key,
+            "snapshot": {"stat": stat_key(self.path), "sha256": digest},
+            "origin": source.origin,
+            "synsets": count,
+            "built_in_s": round(time.perf_counter() - started, 3),
         }
         self.write_manifest(manifest)
         return manifest
@@ -175,14 +192,19 @@ def _write_error(exc: BaseException, cache: Path) -> BaseException:
     import errno
     import sqlite3
 
-    if isinstance(exc, sqlite3.OperationalError) and any(w in str(exc) for w in ("full", "I/O", "readonly", "unable to open")):
+    if isinstance(exc, sqlite3.OperationalError) and any(
+        w in str(exc) for w in ("full", "I/O", "readonly", "unable to open")
+    ):
         reason, full = str(exc), "full" in str(exc) or "I/O" in str(exc)
     elif isinstance(exc, OSError):
         reason, full = exc.strerror or str(exc), exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT, errno.EIO)
     else:
         return exc
-    remedy = ("free some space there or set WILDCARDS_GEN_CACHE to another folder" if full
-              else "set WILDCARDS_GEN_CACHE to a writable folder")
+    remedy = (
+        "free some space there or set WILDCARDS_GEN_CACHE to another folder"
+        if full
+        else "set WILDCARDS_GEN_CACHE to a writable folder"
+    )
     return DataError(f"cannot write the WordNet snapshot into the cache folder {cache} ({reason}); {remedy}")
 
 
@@ -221,8 +243,15 @@ class _Bar(wordnet_build.Progress):
     def __init__(self, total: int):
         from tqdm import tqdm
 
-        self.bar = tqdm(total=total, desc="Building WordNet snapshot", unit="B", unit_scale=True,
-                        file=sys.stderr, delay=1.0, leave=False)
+        self.bar = tqdm(
+            total=total,
+            desc="Building WordNet snapshot",
+            unit="B",
+            unit_scale=True,
+            file=sys.stderr,
+            delay=1.0,
+            leave=False,
+        )
 
     def update(self, n: int) -> None:
         self.bar.update(n)
@@ -261,7 +290,9 @@ def ensure(cache: Path, verbose: int = 0) -> tuple[Path, str]:
             snapshot.remember(manifest)
         elif state != "ok":
             if state == "corrupt":
-                _warn(f"WordNet snapshot {snapshot.path} is damaged (its content no longer matches its hash); rebuilding it")
+                _warn(
+                    f"WordNet snapshot {snapshot.path} is damaged (its content no longer matches its hash); rebuilding it"
+                )
             elif state == "stale" and manifest is not None:
                 _log(verbose, f"WordNet source or snapshot format changed; rebuilding {snapshot.path}")
             progress = _progress(source)
@@ -270,8 +301,11 @@ def ensure(cache: Path, verbose: int = 0) -> tuple[Path, str]:
             finally:
                 if progress is not None:
                     progress.close()
-            _log(verbose, f"Built the WordNet snapshot from {source.origin} in {built['built_in_s']:.2f} s "
-                          f"({built['synsets']} synsets): {snapshot.path}")
+            _log(
+                verbose,
+                f"Built the WordNet snapshot from {source.origin} in {built['built_in_s']:.2f} s "
+                f"({built['synsets']} synsets): {snapshot.path}",
+            )
     return snapshot.path, source.origin
 
 

@@ -28,16 +28,51 @@ LEXNAMES_FILE = "lexnames"
 
 # `man 5 lexnames`: the fixed table Debian's packages leave out.
 LEXNAMES = [
-    "adj.all", "adj.pert", "adv.all", "noun.Tops", "noun.act", "noun.animal",
-    "noun.artifact", "noun.attribute", "noun.body", "noun.cognition",
-    "noun.communication", "noun.event", "noun.feeling", "noun.food", "noun.group",
-    "noun.location", "noun.motive", "noun.object", "noun.person", "noun.phenomenon",
-    "noun.plant", "noun.possession", "noun.process", "noun.quantity", "noun.relation",
-    "noun.shape", "noun.state", "noun.substance", "noun.time", "verb.body",
-    "verb.change", "verb.cognition", "verb.communication", "verb.competition",
-    "verb.consumption", "verb.contact", "verb.creation", "verb.emotion",
-    "verb.motion", "verb.perception", "verb.possession", "verb.social",
-    "verb.stative", "verb.weather", "adj.ppl",
+    "adj.all",
+    "adj.pert",
+    "adv.all",
+    "noun.Tops",
+    "noun.act",
+    "noun.animal",
+    "noun.artifact",
+    "noun.attribute",
+    "noun.body",
+    "noun.cognition",
+    "noun.communication",
+    "noun.event",
+    "noun.feeling",
+    "noun.food",
+    "noun.group",
+    "noun.location",
+    "noun.motive",
+    "noun.object",
+    "noun.person",
+    "noun.phenomenon",
+    "noun.plant",
+    "noun.possession",
+    "noun.process",
+    "noun.quantity",
+    "noun.relation",
+    "noun.shape",
+    "noun.state",
+    "noun.substance",
+    "noun.time",
+    "verb.body",
+    "verb.change",
+    "verb.cognition",
+    "verb.communication",
+    "verb.competition",
+    "verb.consumption",
+    "verb.contact",
+    "verb.creation",
+    "verb.emotion",
+    "verb.motion",
+    "verb.perception",
+    "verb.possession",
+    "verb.social",
+    "verb.stative",
+    "verb.weather",
+    "adj.ppl",
 ]
 
 REMEDIES = (
@@ -100,9 +135,13 @@ class Source:
                 with open(self.location / name, encoding="utf-8") as fh:
                     yield fh
         except (OSError, zipfile.BadZipFile, KeyError) as exc:
-            raise DataError(f"cannot read WordNet's {self.describe(name)}: {getattr(exc, 'strerror', None) or exc}") from exc
+            raise DataError(
+                f"cannot read WordNet's {self.describe(name)}: {getattr(exc, 'strerror', None) or exc}"
+            ) from exc
         except UnicodeDecodeError as exc:
-            raise DataError(f"WordNet's {self.describe(name)} is not UTF-8 text ({exc.reason} at byte {exc.start})") from exc
+            raise DataError(
+                f"WordNet's {self.describe(name)} is not UTF-8 text ({exc.reason} at byte {exc.start})"
+            ) from exc
 
     def files(self) -> list[str]:
         """The files a snapshot is built from, as present here."""
@@ -153,15 +192,19 @@ class Source:
                 with open(self.location / name, "rb") as fh:
                     size = _hash_stream(fh, h)
         except (OSError, zipfile.BadZipFile, KeyError) as exc:
-            raise DataError(f"cannot read WordNet's {self.describe(name)}: {getattr(exc, 'strerror', None) or exc}") from exc
+            raise DataError(
+                f"cannot read WordNet's {self.describe(name)}: {getattr(exc, 'strerror', None) or exc}"
+            ) from exc
         return size, h.hexdigest()
 
     def check(self) -> Source:
         """Raise :class:`DataError` naming any noun file this database lacks."""
         missing = [n for n in NOUN_FILES if not self.has(n)]
         if missing:
-            raise DataError(f"WordNet at {self.location} lacks {', '.join(missing)}; "
-                            "reinstall it (apt-get install --reinstall wordnet-base, or nltk.download('wordnet'))")
+            raise DataError(
+                f"WordNet at {self.location} lacks {', '.join(missing)}; "
+                "reinstall it (apt-get install --reinstall wordnet-base, or nltk.download('wordnet'))"
+            )
         return self
 
 
@@ -182,7 +225,9 @@ def nltk_data_dirs() -> list[Path]:
     dirs.append(os.path.expanduser("~/nltk_data"))
     for prefix in {sys.prefix, getattr(sys, "base_prefix", sys.prefix)}:
         dirs.extend(os.path.join(prefix, sub) for sub in ("nltk_data", "share/nltk_data", "lib/nltk_data"))
-    dirs.extend(["/usr/share/nltk_data", "/usr/local/share/nltk_data", "/usr/lib/nltk_data", "/usr/local/lib/nltk_data"])
+    dirs.extend(
+        ["/usr/share/nltk_data", "/usr/local/share/nltk_data", "/usr/lib/nltk_data", "/usr/local/lib/nltk_data"]
+    )
     return [Path(d) for d in dirs]
 
 

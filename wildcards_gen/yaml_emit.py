@@ -42,8 +42,12 @@ class _Scalars:
         self._emitter = self._resolver = None
 
     def render(self, value: str, is_key: bool) -> str:
-        if type(value) is str and _SURELY_PLAIN.fullmatch(value) and value.lower() not in COERCED_WORDS \
-                and len(value) < MAX_SIMPLE_KEY - 2:
+        if (
+            type(value) is str
+            and _SURELY_PLAIN.fullmatch(value)
+            and value.lower() not in COERCED_WORDS
+            and len(value) < MAX_SIMPLE_KEY - 2
+        ):
             return value  # most names: no quoting, nothing to look up
         cached = self.memo.get((value, is_key))
         if cached is not None:
@@ -65,8 +69,13 @@ class _Scalars:
                 raise Unsupported("control character")
             out = "'" + value.replace("'", "''") + "'"
         else:
-            if any(c in value for c in '"\\') or any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in value) \
-                    or "\u2028" in value or "\u2029" in value or "\ufeff" in value:
+            if (
+                any(c in value for c in '"\\')
+                or any(ord(c) < 32 or 0x7F <= ord(c) <= 0x9F for c in value)
+                or "\u2028" in value
+                or "\u2029" in value
+                or "\ufeff" in value
+            ):
                 raise Unsupported("needs escapes")
             out = '"' + value + '"'
         self.memo[(value, is_key)] = out
@@ -74,7 +83,6 @@ class _Scalars:
 
     def _style(self, value: str, is_key: bool) -> str:
         if self._emitter is None:
-
             yaml = ruamel_yaml()  # the very emitter and resolver ruamel's dump would use
             yaml.serializer  # noqa: B018  (created on access; the emitter consults it)
             self._emitter, self._resolver = yaml.emitter, yaml.resolver

@@ -16,13 +16,25 @@ def register(cli: click.Group) -> None:
     shared = {p.name: p for p in common_options()}
     params = [
         click.Argument(["inputs"], nargs=-1, required=True),
-        click.Option(["-o", "--output"], type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
-                     default=None, help="Output file ('-': standard output). Default: standard output."),
-        click.Option(["--category"], default=None, metavar="NAME|SYNSET",
-                     help="What the lists are (a noun, a synset name such as dog.n.01, or a WNID). Default: each "
-                          "list's file name or key read in the context of its terms, else the terms' common "
-                          "WordNet ancestor."),
-        shared["fmt"], shared["glosses"], shared["workers"], shared["stats_file"], shared["target"],
+        click.Option(
+            ["-o", "--output"],
+            type=click.Path(dir_okay=False, allow_dash=True, path_type=Path),
+            default=None,
+            help="Output file ('-': standard output). Default: standard output.",
+        ),
+        click.Option(
+            ["--category"],
+            default=None,
+            metavar="NAME|SYNSET",
+            help="What the lists are (a noun, a synset name such as dog.n.01, or a WNID). Default: each "
+            "list's file name or key read in the context of its terms, else the terms' common "
+            "WordNet ancestor.",
+        ),
+        shared["fmt"],
+        shared["glosses"],
+        shared["workers"],
+        shared["stats_file"],
+        shared["target"],
         shared["key_style"],
         *[p for p in arrangement.click_options() if p.name not in ("semantic_arrange",)],
     ]
@@ -38,8 +50,15 @@ def register(cli: click.Group) -> None:
         """
         run_arrange(list(inputs), output, category, fmt, stats_file, options)
 
-    cli.add_command(click.Command("arrange", callback=arrange, params=params, help=arrange.__doc__,
-                                  short_help="Arrange your own lists (.txt, folders, YAML, stdin) into named groups."))
+    cli.add_command(
+        click.Command(
+            "arrange",
+            callback=arrange,
+            params=params,
+            help=arrange.__doc__,
+            short_help="Arrange your own lists (.txt, folders, YAML, stdin) into named groups.",
+        )
+    )
 
 
 def run_arrange(inputs: list[str], output, category: str | None, fmt: str | None, stats_file, options: dict) -> None:
@@ -79,9 +98,12 @@ def run_arrange(inputs: list[str], output, category: str | None, fmt: str | None
         pipeline.write_stats(run, stats_file)
     if not chosen.quiet:
         c = run.stats.counters
-        click.echo(f"Done: {c['input.terms']} terms in {c['input.lists']} list(s), {c['arrange.lists']} arranged into "
-                   f"{c['arrange.groups']} groups; {c['senses.ambiguous']} ambiguous and {c['senses.unknown']} "
-                   f"unknown to WordNet (see --stats)", err=True)
+        click.echo(
+            f"Done: {c['input.terms']} terms in {c['input.lists']} list(s), {c['arrange.lists']} arranged into "
+            f"{c['arrange.groups']} groups; {c['senses.ambiguous']} ambiguous and {c['senses.unknown']} "
+            f"unknown to WordNet (see --stats)",
+            err=True,
+        )
 
 
 def _report_short_lists(run, quiet: bool) -> None:
@@ -89,5 +111,8 @@ def _report_short_lists(run, quiet: bool) -> None:
     if quiet:
         return
     for event in run.stats.events.get("too_short_to_arrange", []):
-        click.echo(f"{event['list']}: {event['terms']} term{'s' if event['terms'] != 1 else ''}, fewer than "
-                   f"--semantic-arrange-min-items; written unchanged", err=True)
+        click.echo(
+            f"{event['list']}: {event['terms']} term{'s' if event['terms'] != 1 else ''}, fewer than "
+            f"--semantic-arrange-min-items; written unchanged",
+            err=True,
+        )

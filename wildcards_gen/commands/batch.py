@@ -54,8 +54,15 @@ def run_task(spec: dict, marks: str | None = None) -> dict:
     if marks:
         Path(marks, f"{spec['index']}.started").touch()
     started = time.perf_counter()
-    result = {"index": spec["index"], "status": "failed", "error": None, "wall_s": None,
-              "categories": None, "items": None, "output": spec["output"]}
+    result = {
+        "index": spec["index"],
+        "status": "failed",
+        "error": None,
+        "wall_s": None,
+        "categories": None,
+        "items": None,
+        "output": spec["output"],
+    }
     try:
         from wildcards_gen import pipeline
         from wildcards_gen.batch_manifest import parse_options
@@ -68,8 +75,16 @@ def run_task(spec: dict, marks: str | None = None) -> dict:
         output = options.pop("output", None) or Path(spec["output"])
         fmt = options.pop("fmt", None)
         stats_file = options.pop("stats_file", None)
-        categories, run = pipeline.generate(dataset, options, registry, output=output, fmt=fmt,
-                                            stats_file=stats_file, verbose=_worker_verbose, quiet=True)
+        categories, run = pipeline.generate(
+            dataset,
+            options,
+            registry,
+            output=output,
+            fmt=fmt,
+            stats_file=stats_file,
+            verbose=_worker_verbose,
+            quiet=True,
+        )
         result["status"] = "ok"
         if categories is not None:
             result["categories"] = run.stats.counters["output.categories"]
@@ -123,8 +138,9 @@ def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
                 if not group:
                     continue
                 broken = []
-                pool = ProcessPoolExecutor(min(workers, len(group)), mp_context=context,
-                                           initializer=_init_worker, initargs=(verbose,))
+                pool = ProcessPoolExecutor(
+                    min(workers, len(group)), mp_context=context, initializer=_init_worker, initargs=(verbose,)
+                )
                 try:
                     futures = {pool.submit(run_task, t.spec(), marks): t for t in group}
                     for future in as_completed(futures):
@@ -145,8 +161,14 @@ def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
                         unstarted_breaks[task.index] = unstarted_breaks.get(task.index, 0) + 1
                     if task.index in isolated or unstarted_breaks.get(task.index, 0) >= 2:
                         # it crashed its worker alone, or no worker could ever run it
-                        finish(task, failure(task, "the worker process died while running this task "
-                                                   "(a crash, a signal or out of memory)", status="crashed"))
+                        finish(
+                            task,
+                            failure(
+                                task,
+                                "the worker process died while running this task (a crash, a signal or out of memory)",
+                                status="crashed",
+                            ),
+                        )
                     elif task in started:
                         isolated.add(task.index)  # one of these crashed the pool: run each alone
                         Path(marks, f"{task.index}.started").unlink()
@@ -158,13 +180,27 @@ def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
 
 def invalid_result(task) -> dict:
     detail = "; ".join(f"line {p.line}: {p.message}" for p in task.problems)
-    return {"index": task.index, "status": "invalid", "error": detail, "wall_s": None,
-            "categories": None, "items": None, "output": None}
+    return {
+        "index": task.index,
+        "status": "invalid",
+        "error": detail,
+        "wall_s": None,
+        "categories": None,
+        "items": None,
+        "output": None,
+    }
 
 
 def failure(task, message: str, status: str = "failed") -> dict:
-    return {"index": task.index, "status": status, "error": message, "wall_s": None,
-            "categories": None, "items": None, "output": task.output}
+    return {
+        "index": task.index,
+        "status": status,
+        "error": message,
+        "wall_s": None,
+        "categories": None,
+        "items": None,
+        "output": task.output,
+    }
 
 
 def summary_table(tasks, results: dict) -> str:
@@ -173,14 +209,16 @@ def summary_table(tasks, results: dict) -> str:
     rows = [("task", "status", "time", "categories", "items", "output")]
     for task in tasks:
         r = results.get(task.index) or failure(task, "not run", status="not run")
-        rows.append((
-            task.name,
-            r["status"],
-            "-" if r["wall_s"] is None else f"{r['wall_s']:.1f}s",
-            "-" if r["categories"] is None else str(r["categories"]),
-            "-" if r["items"] is None else str(r["items"]),
-            display_path(r["output"]) if r["output"] else "-",
-        ))
+        rows.append(
+            (
+                task.name,
+                r["status"],
+                "-" if r["wall_s"] is None else f"{r['wall_s']:.1f}s",
+                "-" if r["categories"] is None else str(r["categories"]),
+                "-" if r["items"] is None else str(r["items"]),
+                display_path(r["output"]) if r["output"] else "-",
+            )
+        )
     widths = [max(len(row[i]) for row in rows) for i in range(len(rows[0]))]
     right = {2, 3, 4}
     lines = []
@@ -197,9 +235,16 @@ def report_json(manifest, tasks, results: dict, workers: int, threads: int, wall
     for task in tasks:
         r = results.get(task.index) or failure(task, "not run", status="not run")
         entry = {
-            "task": task.name, "dataset": task.dataset, "status": r["status"], "wall_s": r["wall_s"],
-            "categories": r["categories"], "items": r["items"], "output": r["output"],
-            "error": r["error"], "manifest_line": task.line, "matrix": task.matrix,
+            "task": task.name,
+            "dataset": task.dataset,
+            "status": r["status"],
+            "wall_s": r["wall_s"],
+            "categories": r["categories"],
+            "items": r["items"],
+            "output": r["output"],
+            "error": r["error"],
+            "manifest_line": task.line,
+            "matrix": task.matrix,
             "command": None if task.problems else task.command_line(),
         }
         if r.get("traceback"):
@@ -209,9 +254,14 @@ def report_json(manifest, tasks, results: dict, workers: int, threads: int, wall
     for e in entries:
         counts[e["status"]] = counts.get(e["status"], 0) + 1
     return {
-        "manifest": str(manifest), "workers": workers, "threads_per_task": threads,
-        "wall_s": round(wall, 3), "total": len(entries), "ok": counts.get("ok", 0),
-        "failed": len(entries) - counts.get("ok", 0), "statuses": dict(sorted(counts.items())),
+        "manifest": str(manifest),
+        "workers": workers,
+        "threads_per_task": threads,
+        "wall_s": round(wall, 3),
+        "total": len(entries),
+        "ok": counts.get("ok", 0),
+        "failed": len(entries) - counts.get("ok", 0),
+        "statuses": dict(sorted(counts.items())),
         "tasks": entries,
     }
 
@@ -219,11 +269,22 @@ def report_json(manifest, tasks, results: dict, workers: int, threads: int, wall
 def register(cli) -> None:
     @cli.command()
     @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--workers", type=click.IntRange(min=1), default=None,
-                  help="Tasks run at once, one process each. Default: the CPU count.")
-    @click.option("--report", "report_file", type=click.Path(dir_okay=False, path_type=Path), default=None,
-                  help="Also write the summary as JSON to this file.")
-    @click.option("--dry-run", is_flag=True, help="Print the expanded task list and exit (status 2 if a task is invalid).")
+    @click.option(
+        "--workers",
+        type=click.IntRange(min=1),
+        default=None,
+        help="Tasks run at once, one process each. Default: the CPU count.",
+    )
+    @click.option(
+        "--report",
+        "report_file",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default=None,
+        help="Also write the summary as JSON to this file.",
+    )
+    @click.option(
+        "--dry-run", is_flag=True, help="Print the expanded task list and exit (status 2 if a task is invalid)."
+    )
     @click.option("--strict", is_flag=True, help="Run nothing when any task is invalid.")
     @click.pass_context
     def batch(ctx, manifest, workers, report_file, dry_run, strict):
@@ -268,8 +329,10 @@ def register(cli) -> None:
             raise UsageError(f"{count} problem{'s' if count != 1 else ''} in manifest {manifest}; nothing was run")
 
         if dry_run:
-            click.echo(f"{len(valid)} task{'s' if len(valid) != 1 else ''}, {pool_size} at once, "
-                       f"{threads} thread{'s' if threads != 1 else ''} each:")
+            click.echo(
+                f"{len(valid)} task{'s' if len(valid) != 1 else ''}, {pool_size} at once, "
+                f"{threads} thread{'s' if threads != 1 else ''} each:"
+            )
             for task in tasks:
                 where = display_path(task.output) if task.output else "-"
                 flag = "  INVALID" if task.problems else ""
@@ -283,8 +346,14 @@ def register(cli) -> None:
         from tqdm import tqdm
 
         started = time.perf_counter()
-        bar = tqdm(total=len(valid), desc="Tasks", unit="task", file=sys.stderr,
-                   disable=chosen.quiet or not sys.stderr.isatty(), dynamic_ncols=True)
+        bar = tqdm(
+            total=len(valid),
+            desc="Tasks",
+            unit="task",
+            file=sys.stderr,
+            disable=chosen.quiet or not sys.stderr.isatty(),
+            dynamic_ncols=True,
+        )
 
         def on_done(task, result):
             bar.update(1)

@@ -81,8 +81,10 @@ class Problem:
 
     def format(self) -> str:
         where = f" {self.path}:" if self.path else ""
-        return (f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code} "
-                f"[{','.join(self.targets)}]{where} {self.message}")
+        return (
+            f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code} "
+            f"[{','.join(self.targets)}]{where} {self.message}"
+        )
 
 
 class _Checker:
@@ -111,8 +113,7 @@ class _Checker:
         siblings = []
         for knode, vnode in node.value:
             if not isinstance(knode, ScalarNode):
-                self.add(knode, "complex-key", "a key must be a plain name, not a list or mapping",
-                         path="/".join(path))
+                self.add(knode, "complex-key", "a key must be a plain name, not a list or mapping", path="/".join(path))
                 continue
             name = knode.value
             here = path + (name,)
@@ -131,9 +132,13 @@ class _Checker:
                 else:
                     self.add(knode, "empty-value", f"key {name!r} has an empty list", path=where)
             elif vnode.style is None and (vnode.value == "" or sanitize.yaml11_type(vnode.value) == "null"):
-                self.add(knode, "empty-value",
-                         f"key {name!r} has no value (Dynamic Prompts and Impact Pack skip it; "
-                         "wildcards-generator turns it into a list holding \"null\")", path=where)
+                self.add(
+                    knode,
+                    "empty-value",
+                    f"key {name!r} has no value (Dynamic Prompts and Impact Pack skip it; "
+                    'wildcards-generator turns it into a list holding "null")',
+                    path=where,
+                )
             else:
                 self.item(vnode, where, {})
         self.collisions(siblings, path)
@@ -142,15 +147,15 @@ class _Checker:
         if knode.style is None:
             kind, targets = coercion(knode, name)
             if targets:
-                self.add(knode, "coerced-key", f"key {name!r} is read as {kind}, not a name: quote it",
-                         targets, where)
+                self.add(knode, "coerced-key", f"key {name!r} is read as {kind}, not a name: quote it", targets, where)
         for target in self.targets:
             reasons = sanitize.key_problems(name, target, top=top, reserved=False)
             if reasons:
                 self.add(knode, "key-char", f"key {name!r}: " + "; ".join(reasons), (target,), where)
         if name in sanitize.RESERVED_KEYS:
-            self.add(knode, "reserved-key", f"{name!r} is a reserved key name in wildcards-generator",
-                     ("generator",), where)
+            self.add(
+                knode, "reserved-key", f"{name!r} is a reserved key name in wildcards-generator", ("generator",), where
+            )
 
     def collisions(self, siblings: list, path: tuple) -> None:
         found: dict[tuple, list] = {}
@@ -165,9 +170,13 @@ class _Checker:
                     first[folded] = (knode, name)
         for knode, name, other_node, targets in found.values():
             same = "the same key" if name == other_node.value else f"{other_node.value!r}"
-            self.add(knode, "collision",
-                     f"key {name!r} is one wildcard with {same} on line {other_node.start_mark.line + 1}",
-                     tuple(targets), "/".join(path + (name,)))
+            self.add(
+                knode,
+                "collision",
+                f"key {name!r} is one wildcard with {same} on line {other_node.start_mark.line + 1}",
+                tuple(targets),
+                "/".join(path + (name,)),
+            )
 
     def sequence(self, node, where: str) -> None:
         seen: dict[str, int] = {}
@@ -196,8 +205,12 @@ class _Checker:
                 self.add(node, "item-char", f"item {text!r}: " + "; ".join(reasons), (target,), where)
         line = node.start_mark.line + 1
         if text in seen:
-            self.add(node, "duplicate-item", f"item {text!r} repeats line {seen[text]} (sampled twice as often "
-                     "unless the reader deduplicates)", path=where)
+            self.add(
+                node,
+                "duplicate-item",
+                f"item {text!r} repeats line {seen[text]} (sampled twice as often unless the reader deduplicates)",
+                path=where,
+            )
         else:
             seen[text] = line
 
@@ -217,23 +230,42 @@ class _Checker:
             comment, own_line = comments.get(number, ("", False))
             count = comment.count("instruction:")
             if count > 1:
-                self.add(number, "instruction-count",
-                         f"{count} 'instruction:' in one comment; wildcards-generator keeps the text up to the second",
-                         ("generator",), where)
+                self.add(
+                    number,
+                    "instruction-count",
+                    f"{count} 'instruction:' in one comment; wildcards-generator keeps the text up to the second",
+                    ("generator",),
+                    where,
+                )
             elif count == 0:
                 missing.append((number, where))
         for number, (comment, own_line) in sorted(comments.items()):
             if "instruction:" in comment and (own_line or number not in self.key_lines):
-                self.add(number, "misplaced-instruction",
-                         "an '# instruction:' comment that is not at the end of its key's line; "
-                         "wildcards-generator attaches it to another key or ignores it", ("generator",))
+                self.add(
+                    number,
+                    "misplaced-instruction",
+                    "an '# instruction:' comment that is not at the end of its key's line; "
+                    "wildcards-generator attaches it to another key or ignores it",
+                    ("generator",),
+                )
         if missing and len(missing) == len(self.key_lines):
-            self.add(1, "missing-instruction", "no key has an end-of-line '# instruction:' comment",
-                     ("generator",), severity="warning")
+            self.add(
+                1,
+                "missing-instruction",
+                "no key has an end-of-line '# instruction:' comment",
+                ("generator",),
+                severity="warning",
+            )
         else:
             for number, where in missing:
-                self.add(number, "missing-instruction", "no end-of-line '# instruction:' comment",
-                         ("generator",), where, severity="warning")
+                self.add(
+                    number,
+                    "missing-instruction",
+                    "no end-of-line '# instruction:' comment",
+                    ("generator",),
+                    where,
+                    severity="warning",
+                )
 
 
 def line_comment(line: str) -> str | None:
@@ -244,7 +276,7 @@ def line_comment(line: str) -> str | None:
         c = line[i]
         if quote == "'":
             if c == "'":
-                if line[i + 1: i + 2] == "'":
+                if line[i + 1 : i + 2] == "'":
                     i += 2
                     continue
                 quote = None
@@ -269,8 +301,9 @@ def check_text(text: str, file: str = "<text>", target: str = "all", suffix: str
 
     checker = _Checker(file, text, sanitize.targets_of(target))
     if suffix != ".yaml":  # both compare the suffix exactly
-        checker.add(1, "file-suffix", f"Dynamic Prompts and Impact Pack only read '.yaml' files, not {suffix!r}",
-                    YAML11)
+        checker.add(
+            1, "file-suffix", f"Dynamic Prompts and Impact Pack only read '.yaml' files, not {suffix!r}", YAML11
+        )
     try:
         root = compose(text)
     except MarkedYAMLError as exc:
@@ -324,39 +357,60 @@ def report_text(results: dict, target: str) -> str:
     files = len(results)
     noun = "file" if files == 1 else "files"
     if errors or warnings:
-        lines.append(f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
-                     f"in {files} {noun} (target: {target})")
+        lines.append(
+            f"{errors} error{'s' * (errors != 1)}, {warnings} warning{'s' * (warnings != 1)} "
+            f"in {files} {noun} (target: {target})"
+        )
     else:
         lines.append(f"{files} {noun} clean for target {target}")
     return "\n".join(lines)
 
 
 def report_json(results: dict, target: str, strict: bool) -> str:
-    files = [{"file": f, "clean": not errors_of(ps, strict), "problems": [p.as_dict() for p in ps]}
-             for f, ps in results.items()]
+    files = [
+        {"file": f, "clean": not errors_of(ps, strict), "problems": [p.as_dict() for p in ps]}
+        for f, ps in results.items()
+    ]
     all_problems = [p for ps in results.values() for p in ps]
-    return json.dumps({
-        "target": target,
-        "clean": not errors_of(all_problems, strict),
-        "errors": sum(p.severity == "error" for p in all_problems),
-        "warnings": sum(p.severity == "warning" for p in all_problems),
-        "files": files,
-    }, indent=2, ensure_ascii=False)
+    return json.dumps(
+        {
+            "target": target,
+            "clean": not errors_of(all_problems, strict),
+            "errors": sum(p.severity == "error" for p in all_problems),
+            "warnings": sum(p.severity == "warning" for p in all_problems),
+            "files": files,
+        },
+        indent=2,
+        ensure_ascii=False,
+    )
 
 
 def register(cli: click.Group) -> None:
     codes = "; ".join(f"{code}: {what}" for code, what in CODES.items())
 
-    @cli.command(help=(
-        "Report, with file and line, every problem a wildcard reader would hit in each FILE: "
-        "Dynamic Prompts, ComfyUI-Impact-Pack, the wildcards-generator web app, or all three. "
-        f"Exit status 0 only when every file is clean.\n\nProblem codes: {codes}."))
-    @click.argument("files", nargs=-1, required=True,
-                    type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--target", type=click.Choice(sanitize.TARGET_CHOICES), default="all", show_default=True,
-                  help="The reader to check for.")
-    @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True,
-                  help="Report format (on stdout).")
+    @cli.command(
+        help=(
+            "Report, with file and line, every problem a wildcard reader would hit in each FILE: "
+            "Dynamic Prompts, ComfyUI-Impact-Pack, the wildcards-generator web app, or all three. "
+            f"Exit status 0 only when every file is clean.\n\nProblem codes: {codes}."
+        )
+    )
+    @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.option(
+        "--target",
+        type=click.Choice(sanitize.TARGET_CHOICES),
+        default="all",
+        show_default=True,
+        help="The reader to check for.",
+    )
+    @click.option(
+        "--format",
+        "fmt",
+        type=click.Choice(["text", "json"]),
+        default="text",
+        show_default=True,
+        help="Report format (on stdout).",
+    )
     @click.option("--strict", is_flag=True, help="Warnings (a key without an instruction) fail too.")
     def check(files, target, fmt, strict):
         results = {str(f): check_file(f, target) for f in files}

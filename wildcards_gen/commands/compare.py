@@ -43,9 +43,7 @@ def compare_files(a, b) -> dict:
         from sklearn.metrics import adjusted_rand_score
 
         ari = float(adjusted_rand_score([items_a[i] for i in common], [items_b[i] for i in common]))
-    multi = {
-        side: sum(1 for n in _item_counts(f).values() if n > 1) for side, f in (("a", a), ("b", b))
-    }
+    multi = {side: sum(1 for n in _item_counts(f).values() if n > 1) for side, f in (("a", a), ("b", b))}
     keys_a, keys_b = key_parents(a), key_parents(b)
     added = sorted(set(keys_b) - set(keys_a), key=_sort)
     removed = sorted(set(keys_a) - set(keys_b), key=_sort)
@@ -58,8 +56,11 @@ def compare_files(a, b) -> dict:
         "a": str(a.path),
         "b": str(b.path),
         "items": {
-            "a": len(set_a), "b": len(set_b), "common": len(common),
-            "only_a": len(set_a - set_b), "only_b": len(set_b - set_a),
+            "a": len(set_a),
+            "b": len(set_b),
+            "common": len(common),
+            "only_a": len(set_a - set_b),
+            "only_b": len(set_b - set_a),
             "in_several_lists": multi,
         },
         "lists": {"a": len(a.leaves), "b": len(b.leaves)},
@@ -110,9 +111,10 @@ def render_text(report: dict, limit: int) -> str:
 
     block("Keys added", keys["added"])
     block("Keys removed", keys["removed"])
-    block("Keys moved", [
-        f"{m['key']}: {', '.join(map(_path, m['from']))} -> {', '.join(map(_path, m['to']))}" for m in keys["moved"]
-    ])
+    block(
+        "Keys moved",
+        [f"{m['key']}: {', '.join(map(_path, m['from']))} -> {', '.join(map(_path, m['to']))}" for m in keys["moved"]],
+    )
     return "\n".join(lines)
 
 
@@ -121,12 +123,25 @@ def register(cli) -> None:
     @click.argument("a", type=click.Path(exists=True, dir_okay=False))
     @click.argument("b", type=click.Path(exists=True, dir_okay=False))
     @click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
-    @click.option("--limit", type=click.IntRange(min=0), default=50, show_default=True,
-                  help="Text format: at most this many keys per added/removed/moved list.")
-    @click.option("--min-jaccard", type=click.FloatRange(0, 1), default=None,
-                  help="Exit 1 when the Jaccard index is below this (regression checks).")
-    @click.option("--min-ari", type=click.FloatRange(-1, 1), default=None,
-                  help="Exit 1 when the adjusted Rand index is below this (or cannot be computed).")
+    @click.option(
+        "--limit",
+        type=click.IntRange(min=0),
+        default=50,
+        show_default=True,
+        help="Text format: at most this many keys per added/removed/moved list.",
+    )
+    @click.option(
+        "--min-jaccard",
+        type=click.FloatRange(0, 1),
+        default=None,
+        help="Exit 1 when the Jaccard index is below this (regression checks).",
+    )
+    @click.option(
+        "--min-ari",
+        type=click.FloatRange(-1, 1),
+        default=None,
+        help="Exit 1 when the adjusted Rand index is below this (or cannot be computed).",
+    )
     @click.pass_context
     def compare(ctx, a, b, fmt, limit, min_jaccard, min_ari):
         """Compare two wildcard files: item overlap, grouping agreement, key changes.

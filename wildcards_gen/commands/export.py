@@ -23,7 +23,9 @@ from wildcards_gen.errors import UsageError
 
 _WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
 _WINDOWS_RESERVED = frozenset(
-    ["CON", "PRN", "AUX", "NUL"] + [f"COM{i}" for i in range(1, 10)] + [f"LPT{i}" for i in range(1, 10)]
+    ["CON", "PRN", "AUX", "NUL"]
+    + [f"COM{i}" for i in range(1, 10)]
+    + [f"LPT{i}" for i in range(1, 10)]
     + ["COM\u00b9", "COM\u00b2", "COM\u00b3", "LPT\u00b9", "LPT\u00b2", "LPT\u00b3", "CONIN$", "CONOUT$"]
 )
 MAX_NAME_BYTES = 200  # below every file system's 255, leaving room for '.txt' and temp suffixes
@@ -151,8 +153,12 @@ def export_txt(source: Path, txt_dir: Path, force: bool = False) -> Export:
 def register(cli: click.Group) -> None:
     @cli.command()
     @click.argument("file", type=click.Path(exists=True, dir_okay=False, path_type=Path))
-    @click.option("--txt-dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-                  help="Folder to write the .txt wildcards into (created if missing).")
+    @click.option(
+        "--txt-dir",
+        required=True,
+        type=click.Path(file_okay=False, path_type=Path),
+        help="Folder to write the .txt wildcards into (created if missing).",
+    )
     @click.option("--force", is_flag=True, help="Write into a folder that is not empty (files are replaced).")
     def export(file, txt_dir, force):
         """Write FILE as a folder of .txt wildcard files: one per leaf list, one folder per key.

@@ -89,8 +89,16 @@ def outliers(wfile, options: dict) -> list[Finding]:
         _, removed = arrangement.clean(job, matrix[job.clean_rows], threshold)
         lines = {str(item): line for item, line in zip(leaf.items, leaf.item_lines)}
         for term, distance in removed:
-            found.append(Finding("outlier", job.path, lines.get(term, leaf.line), term,
-                                 f"cosine distance {distance:.3f} from the rest of the list", distance=distance))
+            found.append(
+                Finding(
+                    "outlier",
+                    job.path,
+                    lines.get(term, leaf.line),
+                    term,
+                    f"cosine distance {distance:.3f} from the rest of the list",
+                    distance=distance,
+                )
+            )
     return found
 
 
@@ -103,8 +111,9 @@ def duplicates(wfile) -> list[Finding]:
             if key in seen:
                 first_text, first_line = seen[key]
                 same = "the same item" if str(item) == first_text else f"{first_text!r} (differs only in case)"
-                found.append(Finding("duplicate", "/".join(leaf.path), line, str(item),
-                                     f"repeats {same} of line {first_line}"))
+                found.append(
+                    Finding("duplicate", "/".join(leaf.path), line, str(item), f"repeats {same} of line {first_line}")
+                )
             else:
                 seen[key] = (str(item), line)
     return found
@@ -112,8 +121,15 @@ def duplicates(wfile) -> list[Finding]:
 
 # check's codes as lint's kinds; duplicate items are lint's own (case-insensitive) check
 _KIND_OF_CODE = {
-    "coerced-key": "key", "complex-key": "key", "key-char": "key", "reserved-key": "key", "collision": "key",
-    "coerced-item": "item", "item-char": "item", "empty-item": "item", "nested-list": "item",
+    "coerced-key": "key",
+    "complex-key": "key",
+    "key-char": "key",
+    "reserved-key": "key",
+    "collision": "key",
+    "coerced-item": "item",
+    "item-char": "item",
+    "empty-item": "item",
+    "nested-list": "item",
 }
 _NOT_LINTED = {"duplicate-item", "missing-instruction"}
 
@@ -136,8 +152,16 @@ def reader_problems(wfile, target: str) -> list[Finding]:
         kind = _KIND_OF_CODE.get(problem.code, "structure")
         readers = [None] if set(problem.targets) == set(sanitize.TARGETS) else problem.targets
         for reader in readers:
-            found.append(Finding(kind, problem.path, problem.line, _subject(problem), problem.message,
-                                 sanitize.TARGET_NAMES[reader] if reader else None))
+            found.append(
+                Finding(
+                    kind,
+                    problem.path,
+                    problem.line,
+                    _subject(problem),
+                    problem.message,
+                    sanitize.TARGET_NAMES[reader] if reader else None,
+                )
+            )
     return found
 
 
@@ -157,8 +181,10 @@ def lint_file(wfile, options: dict, target: str, semantic: bool = True) -> dict:
         "embedder": _embedder_name(options) if semantic else None,
         "threshold": options.get("semantic_clean_threshold") if semantic else None,
         "target": target,
-        "counts": {kind: sum(1 for f in found if f.kind == kind)
-                   for kind in ("outlier", "duplicate", "key", "item", "structure")},
+        "counts": {
+            kind: sum(1 for f in found if f.kind == kind)
+            for kind in ("outlier", "duplicate", "key", "item", "structure")
+        },
         "findings": [{k: v for k, v in asdict(f).items() if v is not None} for f in found],
     }
 
@@ -176,13 +202,18 @@ def _cell(text) -> str:
 def render_markdown(report: dict) -> str:
     c = report["counts"]
     out = [f"# Lint: {report['file']}", ""]
-    semantic = (f"embedder `{report['embedder']}`, threshold {report['threshold']}" if report["embedder"]
-                else "semantic outliers not checked")
+    semantic = (
+        f"embedder `{report['embedder']}`, threshold {report['threshold']}"
+        if report["embedder"]
+        else "semantic outliers not checked"
+    )
     out.append(f"{report['lists']} lists, {report['items']} items; {semantic}; readers: {report['target']}.")
     out.append("")
     titles = {
-        "outlier": "Semantic outliers", "duplicate": "Duplicate items",
-        "key": "Keys the readers mishandle", "item": "Items the readers mishandle",
+        "outlier": "Semantic outliers",
+        "duplicate": "Duplicate items",
+        "key": "Keys the readers mishandle",
+        "item": "Items the readers mishandle",
         "structure": "Structure",
     }
     if not report["findings"]:
@@ -197,8 +228,10 @@ def render_markdown(report: dict) -> str:
             out += [f"| {f['line']} | {_cell(f['list'])} | {_cell(f['text'])} | {f['distance']:.3f} |" for f in rows]
         else:
             out += ["| line | where | text | reader | problem |", "|---:|---|---|---|---|"]
-            out += [f"| {f['line']} | {_cell(f['list'])} | {_cell(f['text'])} | {f.get('reader') or '-'} | {_cell(f['detail'])} |"
-                    for f in rows]
+            out += [
+                f"| {f['line']} | {_cell(f['list'])} | {_cell(f['text'])} | {f.get('reader') or '-'} | {_cell(f['detail'])} |"
+                for f in rows
+            ]
         out.append("")
     return "\n".join(out).rstrip() + "\n"
 
@@ -267,18 +300,35 @@ def register(cli) -> None:
     @cli.command()
     @click.argument("file", type=click.Path(exists=True, dir_okay=False))
     @click.option("--format", "fmt", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True)
-    @click.option("--embedder", default=None,
-                  help="Embedder for outliers; 'wildcards-gen plugins' lists them. Default: wordnet (the rule's "
-                       "threshold was set with it).")
+    @click.option(
+        "--embedder",
+        default=None,
+        help="Embedder for outliers; 'wildcards-gen plugins' lists them. Default: wordnet (the rule's "
+        "threshold was set with it).",
+    )
     @click.option("--embed-model", default=None, help="Model name or folder for the sentence-transformers embedder.")
-    @click.option("--threshold", type=click.FloatRange(0, 2), default=None,
-                  help="Cosine distance above which a term may be an outlier. Default: as --semantic-clean-threshold.")
-    @click.option("--target", type=click.Choice(TARGET_CHOICES), default="all", show_default=True,
-                  help="Which wildcard readers' rules to check names against.")
+    @click.option(
+        "--threshold",
+        type=click.FloatRange(0, 2),
+        default=None,
+        help="Cosine distance above which a term may be an outlier. Default: as --semantic-clean-threshold.",
+    )
+    @click.option(
+        "--target",
+        type=click.Choice(TARGET_CHOICES),
+        default="all",
+        show_default=True,
+        help="Which wildcard readers' rules to check names against.",
+    )
     @click.option("--no-outliers", is_flag=True, help="Skip the semantic check (no embeddings).")
     @click.option("--clean", is_flag=True, help="Write a copy without the outliers to -o (comments kept).")
-    @click.option("-o", "--output", type=click.Path(dir_okay=False), default=None,
-                  help="Where --clean writes; the input is overwritten only when -o names it.")
+    @click.option(
+        "-o",
+        "--output",
+        type=click.Path(dir_okay=False),
+        default=None,
+        help="Where --clean writes; the input is overwritten only when -o names it.",
+    )
     @click.pass_context
     def lint(ctx, file, fmt, embedder, embed_model, threshold, target, no_outliers, clean, output):
         """Check a wildcard file: semantic outliers per list, duplicates, names readers mishandle.
@@ -300,8 +350,11 @@ def register(cli) -> None:
         from wildcards_gen.arrangement import DEFAULT_CLEAN_THRESHOLD
         from wildcards_gen.wildcard_file import load
 
-        options = {"embedder": embedder or "wordnet", "embed_model": embed_model,
-                   "semantic_clean_threshold": DEFAULT_CLEAN_THRESHOLD if threshold is None else threshold}
+        options = {
+            "embedder": embedder or "wordnet",
+            "embed_model": embed_model,
+            "semantic_clean_threshold": DEFAULT_CLEAN_THRESHOLD if threshold is None else threshold,
+        }
         wfile = load(file)
         if clean and wfile.data is None:
             raise UsageError("--clean works on YAML files; regenerate JSONL instead")

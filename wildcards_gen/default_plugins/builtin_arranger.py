@@ -55,17 +55,27 @@ DEFAULTS: dict[str, Any] = {
     "min_silhouette": 0.1,  # an embedding split this weak is no structure: the list stays whole
 }
 # WordNet's (Lin) share of the similarity, and the gloss words' share of the embedding similarity
-FOR_VECTORS = {"synset": {"wordnet_weight": 0.7, "gloss_words": 0.3},
-               "text": {"wordnet_weight": 0.3, "gloss_words": 0.0}}
+FOR_VECTORS = {
+    "synset": {"wordnet_weight": 0.7, "gloss_words": 0.3},
+    "text": {"wordnet_weight": 0.3, "gloss_words": 0.0},
+}
 
 
 @hookimpl
 def register_arrangers(register):
-    register(NAME, "embedding clusters and WordNet kinds, named from WordNet (numpy + scipy)", options=[
-        click.Option(["--semantic-arrange-wordnet-weight"], type=click.FloatRange(0, 1), default=None,
-                     help="builtin arranger: WordNet's share of the similarity between terms (the rest is the "
-                          "embeddings'). Default: 0.3 with a text embedder, 0.7 with the wordnet embedder."),
-    ])
+    register(
+        NAME,
+        "embedding clusters and WordNet kinds, named from WordNet (numpy + scipy)",
+        options=[
+            click.Option(
+                ["--semantic-arrange-wordnet-weight"],
+                type=click.FloatRange(0, 1),
+                default=None,
+                help="builtin arranger: WordNet's share of the similarity between terms (the rest is the "
+                "embeddings'). Default: 0.3 with a text embedder, 0.7 with the wordnet embedder.",
+            ),
+        ],
+    )
 
 
 @hookimpl(trylast=True)
@@ -180,14 +190,74 @@ def arrange_groups(name: str, terms: list, vectors, context: ArrangeContext, opt
         return None
     named = [_name(lst, g, category, level_counts) for g in groups]
     named = _unique_names(lst, groups, named, name, context.taken, options)
-    out = [Group(display, sorted((terms[r] for r in g), key=_sort_key), instruction, synset)
-           for g, (synset, display, instruction) in zip(groups, named)]
+    out = [
+        Group(display, sorted((terms[r] for r in g), key=_sort_key), instruction, synset)
+        for g, (synset, display, instruction) in zip(groups, named)
+    ]
     return sorted(out, key=lambda grp: _sort_key(grp.name))
 
 
 # -- step 1: gloss words --------------------------------------------------------------------------
 
-_STOPWORDS = frozenset(["a", "an", "the", "of", "or", "and", "in", "on", "for", "to", "with", "by", "as", "at", "from", "that", "which", "who", "is", "are", "be", "used", "usually", "especially", "any", "some", "other", "its", "it", "into", "one", "two", "their", "there", "this", "than", "such", "etc", "something", "someone", "kind", "kinds", "type", "types", "various", "several", "many", "often", "very", "made", "make", "small", "large", "long", "short"])
+_STOPWORDS = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "or",
+        "and",
+        "in",
+        "on",
+        "for",
+        "to",
+        "with",
+        "by",
+        "as",
+        "at",
+        "from",
+        "that",
+        "which",
+        "who",
+        "is",
+        "are",
+        "be",
+        "used",
+        "usually",
+        "especially",
+        "any",
+        "some",
+        "other",
+        "its",
+        "it",
+        "into",
+        "one",
+        "two",
+        "their",
+        "there",
+        "this",
+        "than",
+        "such",
+        "etc",
+        "something",
+        "someone",
+        "kind",
+        "kinds",
+        "type",
+        "types",
+        "various",
+        "several",
+        "many",
+        "often",
+        "very",
+        "made",
+        "make",
+        "small",
+        "large",
+        "long",
+        "short",
+    ]
+)
 
 
 def _stem(word: str) -> str:
@@ -225,6 +295,7 @@ def gloss_word_vectors(wn, terms: list, synsets) -> Any:
 
 
 # -- step 2: the first split -------------------------------------------------------------------------
+
 
 def _distance(S):
     import numpy as np
@@ -385,6 +456,7 @@ def _wordnet_proposal(lst: _List, category: str, k_max: int, min_cluster: int):
 
 # -- steps 3 to 5: names ---------------------------------------------------------------------------------
 
+
 def _allowed(lst: _List, wnid: str, category) -> bool:
     """A possible group name: informative enough, and neither the category nor above it."""
     from wildcards_gen.wordnet_measures import closure, information_content
@@ -451,8 +523,15 @@ def _merge_same(groups: list, named: list, S, consent: float):
     out_g: list = []
     out_n: list = []
     for g, nm in zip(groups, named):
-        target = next((i for i, other in enumerate(out_n) if key(other) == key(nm)
-                       and float(S[np.ix_(out_g[i], g)].mean()) >= consent * min(within(out_g[i]), within(g))), None)
+        target = next(
+            (
+                i
+                for i, other in enumerate(out_n)
+                if key(other) == key(nm)
+                and float(S[np.ix_(out_g[i], g)].mean()) >= consent * min(within(out_g[i]), within(g))
+            ),
+            None,
+        )
         if target is None:
             out_g.append(list(g))
             out_n.append(nm)
@@ -510,7 +589,8 @@ def _unique_names(lst: _List, groups: list, named: list, parent: str, taken_name
         if choice is None:  # every option taken: the name with one member's, then two members'
             base = _clean(display) or "group"
             combos = [f"{base} {_clean(o)}" for o in central] + [
-                f"{base} {_clean(a)} {_clean(b)}" for a in central[:5] for b in central[:5] if a != b]
+                f"{base} {_clean(a)} {_clean(b)}" for a in central[:5] for b in central[:5] if a != b
+            ]
             choice = next((c for c in combos if c.casefold() not in taken), f"{base} {len(taken)}")
         if synset and choice not in lst.wn.synset(synset).lemmas and choice != _clean(display):
             synset, instruction = None, _instruction(central)

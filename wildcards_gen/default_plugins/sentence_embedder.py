@@ -42,8 +42,12 @@ def installed() -> bool:
 def register_embedders(register):
     if installed():
         # "a photo of a ..." groups object names better than the bare term (Open Images: ARI 0.60 against 0.49)
-        register(NAME, f"sentence-transformers models (--embed-model NAME_OR_FOLDER, default {DEFAULT_MODEL})",
-                 model_key=model_key, template="a photo of a {}")
+        register(
+            NAME,
+            f"sentence-transformers models (--embed-model NAME_OR_FOLDER, default {DEFAULT_MODEL})",
+            model_key=model_key,
+            template="a photo of a {}",
+        )
 
 
 @hookimpl
@@ -52,8 +56,9 @@ def embed_batch(texts, embedder, model, options):
         return None
     st_model = load(model, options.get("cache_dir"), options.get("threads"))
     batch_size = int(options.get("batch_size") or 64)
-    return st_model.encode(list(texts), batch_size=batch_size, convert_to_numpy=True,
-                           normalize_embeddings=True, show_progress_bar=False)
+    return st_model.encode(
+        list(texts), batch_size=batch_size, convert_to_numpy=True, normalize_embeddings=True, show_progress_bar=False
+    )
 
 
 def model_key(model: str | None) -> str:
@@ -84,7 +89,9 @@ def load(model: str | None, cache_dir=None, threads=None):
 
             hf_logging.disable_progress_bar()  # stderr belongs to our own progress and summary
         except ImportError as exc:
-            raise DataError(f"sentence-transformers is not installed ({exc}); pip install 'wildcards-gen[embeddings]' or use --embedder wordnet") from exc
+            raise DataError(
+                f"sentence-transformers is not installed ({exc}); pip install 'wildcards-gen[embeddings]' or use --embedder wordnet"
+            ) from exc
         try:
             st_model = SentenceTransformer(str(folder), device=_device())
         except Exception as exc:

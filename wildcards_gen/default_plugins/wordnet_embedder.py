@@ -27,8 +27,12 @@ _memo_lock = threading.Lock()
 
 @hookimpl
 def register_embedders(register):
-    register(NAME, "WordNet hypernym-closure vectors (no model weights; deterministic)",
-             model_key=lambda model: MODEL_ID, input="synset")
+    register(
+        NAME,
+        "WordNet hypernym-closure vectors (no model weights; deterministic)",
+        model_key=lambda model: MODEL_ID,
+        input="synset",
+    )
 
 
 @hookimpl

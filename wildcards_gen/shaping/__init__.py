@@ -38,9 +38,24 @@ from wildcards_gen.shaping.preview import truncate, walk_preview
 from wildcards_gen.shaping.shaper import Shaper, descendant_counts, shape_tree
 
 __all__ = [
-    "DEFAULT_PRESET", "PRESETS", "SETTING_NAMES", "THRESHOLDS", "Matcher", "Settings", "Shaper", "click_options",
-    "descendant_counts", "explicit_flags", "load_config", "preset_values", "resolve_settings", "shape",
-    "shape_tree", "skip_list", "truncate", "walk_preview",
+    "DEFAULT_PRESET",
+    "PRESETS",
+    "SETTING_NAMES",
+    "THRESHOLDS",
+    "Matcher",
+    "Settings",
+    "Shaper",
+    "click_options",
+    "descendant_counts",
+    "explicit_flags",
+    "load_config",
+    "preset_values",
+    "resolve_settings",
+    "shape",
+    "shape_tree",
+    "skip_list",
+    "truncate",
+    "walk_preview",
 ]
 
 

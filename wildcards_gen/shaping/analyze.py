@@ -37,9 +37,15 @@ def tree_statistics(raw_roots: list[RawNode], run) -> dict:
             leaves += 1
             leaf_names.add(raw.node.name)
     return {
-        "nodes": nodes, "unique_ids": len(ids), "leaves": leaves, "unique_leaf_names": len(leaf_names),
-        "inner": len(branching), "levels": dict(sorted(levels.items())), "branching": sorted(branching),
-        "sizes": sorted(sizes), "wordnet_depths": dict(sorted(wn_depths.items())),
+        "nodes": nodes,
+        "unique_ids": len(ids),
+        "leaves": leaves,
+        "unique_leaf_names": len(leaf_names),
+        "inner": len(branching),
+        "levels": dict(sorted(levels.items())),
+        "branching": sorted(branching),
+        "sizes": sorted(sizes),
+        "wordnet_depths": dict(sorted(wn_depths.items())),
     }
 
 
@@ -68,13 +74,20 @@ def trial(raw_roots, dataset, run, overrides: dict) -> dict:
             lists.append(len(cat.items))
         stack.extend((c, level + 1, level == 1 and c.name == template.format(cat.name)) for c in cat.children)
     lists.sort()
-    return {"categories": n, "lists": len(lists), "median": statistics.median(lists) if lists else 0,
-            "smallest": lists[0] if lists else 0, "levels": deepest}
+    return {
+        "categories": n,
+        "lists": len(lists),
+        "median": statistics.median(lists) if lists else 0,
+        "smallest": lists[0] if lists else 0,
+        "levels": deepest,
+    }
 
 
 def _row(label, min_depth, min_hyponyms, min_leaf, r) -> str:
-    return (f"  {label:<15} {f'{min_depth}/{min_hyponyms}/{min_leaf}':<10} -> {r['categories']:>6} categories, "
-            f"{r['lists']:>6} lists, median {r['median']:g}, smallest {r['smallest']}, {r['levels']} levels")
+    return (
+        f"  {label:<15} {f'{min_depth}/{min_hyponyms}/{min_leaf}':<10} -> {r['categories']:>6} categories, "
+        f"{r['lists']:>6} lists, median {r['median']:g}, smallest {r['smallest']}, {r['levels']} levels"
+    )
 
 
 def analyze_report(raw_roots, dataset, run) -> str:
@@ -83,25 +96,35 @@ def analyze_report(raw_roots, dataset, run) -> str:
 
     st = tree_statistics(raw_roots, run)
     b, sizes = st["branching"], st["sizes"]
-    out = [f"Tree statistics: {dataset.name}, {len(raw_roots)} root(s)"
-           + (" (preview: truncated)" if run.options.get("preview_truncated") else ""),
-           f"  nodes: {st['nodes']} ({st['unique_ids']} unique ids)",
-           f"  leaves: {st['leaves']} ({st['unique_leaf_names']} unique names); inner nodes: {st['inner']}",
-           f"  depth: {max(st['levels'], default=0)} levels",
-           "  depth histogram (level: nodes): " + ", ".join(f"{k}: {v}" for k, v in st["levels"].items())]
+    out = [
+        f"Tree statistics: {dataset.name}, {len(raw_roots)} root(s)"
+        + (" (preview: truncated)" if run.options.get("preview_truncated") else ""),
+        f"  nodes: {st['nodes']} ({st['unique_ids']} unique ids)",
+        f"  leaves: {st['leaves']} ({st['unique_leaf_names']} unique names); inner nodes: {st['inner']}",
+        f"  depth: {max(st['levels'], default=0)} levels",
+        "  depth histogram (level: nodes): " + ", ".join(f"{k}: {v}" for k, v in st["levels"].items()),
+    ]
     if b:
-        out.append(f"  branching (children per inner node): mean {statistics.mean(b):.1f}, median {statistics.median(b):g}, "
-                   f"p90 {_pct(b, 0.9)}, max {b[-1]}")
-        out.append(f"  descendants per inner node: median {statistics.median(sizes):g}, p75 {_pct(sizes, 0.75)}, "
-                   f"p90 {_pct(sizes, 0.9)}, p99 {_pct(sizes, 0.99)}, max {sizes[-1]}")
+        out.append(
+            f"  branching (children per inner node): mean {statistics.mean(b):.1f}, median {statistics.median(b):g}, "
+            f"p90 {_pct(b, 0.9)}, max {b[-1]}"
+        )
+        out.append(
+            f"  descendants per inner node: median {statistics.median(sizes):g}, p75 {_pct(sizes, 0.75)}, "
+            f"p90 {_pct(sizes, 0.9)}, p99 {_pct(sizes, 0.99)}, max {sizes[-1]}"
+        )
     if st["wordnet_depths"]:
-        out.append("  WordNet min depth of inner nodes (depth: nodes): "
-                   + ", ".join(f"{k}: {v}" for k, v in st["wordnet_depths"].items()))
+        out.append(
+            "  WordNet min depth of inner nodes (depth: nodes): "
+            + ", ".join(f"{k}: {v}" for k, v in st["wordnet_depths"].items())
+        )
     if not b:
         return "\n".join(out)
     out.append("")
-    out.append("Presets on this tree (min-depth/min-hyponyms/min-leaf -> categories, lists, median and smallest list\n"
-               "below the roots, levels):")
+    out.append(
+        "Presets on this tree (min-depth/min-hyponyms/min-leaf -> categories, lists, median and smallest list\n"
+        "below the roots, levels):"
+    )
     rows = {}
     names = presets.names(dataset)
     for name in names:
@@ -116,7 +139,9 @@ def analyze_report(raw_roots, dataset, run) -> str:
         out.append(_row("your settings", s.min_depth, s.min_hyponyms, s.min_leaf, r))
     best = min(names, key=lambda n: (abs(rows[n]["median"] - TARGET_LIST), names.index(n)))
     out.append("")
-    out.append(f"Suggested: --smart --preset {best} (median list of {rows[best]['median']:g} terms; "
-               f"lists of about {TARGET_LIST} terms sample well). For finer control: --min-hyponyms near "
-               f"{_pct(sizes, 0.9)} (p90 of descendants) keeps roughly the largest tenth of inner nodes.")
+    out.append(
+        f"Suggested: --smart --preset {best} (median list of {rows[best]['median']:g} terms; "
+        f"lists of about {TARGET_LIST} terms sample well). For finer control: --min-hyponyms near "
+        f"{_pct(sizes, 0.9)} (p90 of descendants) keeps roughly the largest tenth of inner nodes."
+    )
     return "\n".join(out)

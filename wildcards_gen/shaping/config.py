@@ -12,8 +12,13 @@ _WNID = re.compile(r"^n\d{8}$")
 _SYNSET_NAME = re.compile(r"^.+\.n\.\d+$")
 # setting -> kind: a preset name, or a kind of presets.type_problem
 _CONFIG_TYPES = {
-    "preset": "preset", "min_depth": "int>=0", "min_hyponyms": "int>=0", "min_leaf": "int>=1",
-    "merge_orphans": "bool", "drop_self_items": "bool", "skip": "bool",
+    "preset": "preset",
+    "min_depth": "int>=0",
+    "min_hyponyms": "int>=0",
+    "min_leaf": "int>=1",
+    "merge_orphans": "bool",
+    "drop_self_items": "bool",
+    "skip": "bool",
 }
 
 
@@ -44,8 +49,10 @@ def load_config(path) -> dict:
             sline, scol = entry.lc.key(name)
             kind = _CONFIG_TYPES.get(name)
             if kind is None:
-                raise UsageError(f"{path}:{sline + 1}:{scol + 1}: unknown setting {name!r} for {key!r} "
-                                 f"(known: {', '.join(_CONFIG_TYPES)})")
+                raise UsageError(
+                    f"{path}:{sline + 1}:{scol + 1}: unknown setting {name!r} for {key!r} "
+                    f"(known: {', '.join(_CONFIG_TYPES)})"
+                )
             vline, vcol = entry.lc.value(name)
             problem = _type_problem(kind, value)
             if problem:
@@ -57,7 +64,11 @@ def load_config(path) -> dict:
 
 def _type_problem(kind: str, value) -> str | None:
     if kind == "preset":
-        return None if isinstance(value, str) and value in presets.BUILTIN else f"must be one of {', '.join(presets.BUILTIN)}"
+        return (
+            None
+            if isinstance(value, str) and value in presets.BUILTIN
+            else f"must be one of {', '.join(presets.BUILTIN)}"
+        )
     return presets.type_problem(kind, value)
 
 

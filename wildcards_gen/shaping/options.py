@@ -14,8 +14,16 @@ PRESETS = presets.BUILTIN
 DEFAULT_PRESET = presets.DEFAULT
 THRESHOLDS = presets.THRESHOLDS  # what a preset sets
 SETTING_NAMES = THRESHOLDS + ("merge_orphans", "drop_self_items")
-SMART_ONLY = ("preset", "min_depth", "min_hyponyms", "min_leaf", "merge_orphans", "drop_self_items",
-              "skip_nodes", "smart_config")
+SMART_ONLY = (
+    "preset",
+    "min_depth",
+    "min_hyponyms",
+    "min_leaf",
+    "merge_orphans",
+    "drop_self_items",
+    "skip_nodes",
+    "smart_config",
+)
 
 
 @dataclass(frozen=True)
@@ -32,34 +40,87 @@ class Settings:
 def click_options(dataset=None) -> list:
     """Fresh option objects (each dataset command gets its own); ``--preset`` offers the dataset's own presets."""
     return [
-        click.Option(["--smart"], is_flag=True, default=False, callback=_check_smart,
-                     help="Reshape the tree: keep significant categories, flatten the rest, collapse chains, merge small lists (see --preset)."),
-        click.Option(["--preset"], type=click.Choice(presets.names(dataset)), default=None,
-                     help="Smart-shaping thresholds, most to least detailed. Default with --smart: balanced. Explicit flags beat the preset."),
-        click.Option(["--min-depth"], type=click.IntRange(min=0), default=None, metavar="N",
-                     help="Smart: keep a node as a category when its WordNet minimum depth is <= N (preset value by default)."),
-        click.Option(["--min-hyponyms"], type=click.IntRange(min=0), default=None, metavar="N",
-                     help="Smart: keep a node as a category when it has >= N descendants in the tree (preset value by default)."),
-        click.Option(["--min-leaf"], type=click.IntRange(min=1), default=None, metavar="N",
-                     help="Smart: merge lists shorter than N into the parent's other_<parent> list (preset value by default)."),
-        click.Option(["--merge-orphans/--no-merge-orphans"], default=None,
-                     help="Smart: merge lists shorter than --min-leaf upward. Default: on."),
-        click.Option(["--orphans-label-template"], default=tree.DEFAULT_ORPHANS_TEMPLATE, show_default=True,
-                     callback=_check_template,
-                     help="Name of the list that holds a category's own items beside its sub-categories; {} is the category."),
-        click.Option(["--skip-nodes"], multiple=True, metavar="ID|NAME",
-                     help="Smart: elide this node (WNID, synset name or display name) and promote its children; repeatable. "
-                          "Replaces the dataset's default skip nodes; --skip-nodes '' skips none."),
-        click.Option(["--drop-self-items"], is_flag=True, default=None,
-                     help="Smart: drop an item identical to its own category's name (counted in the report either way)."),
-        click.Option(["--smart-config"], type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
-                     callback=_check_config, metavar="FILE",
-                     help="Smart: YAML mapping from WNID or category name to settings for that subtree "
-                          "(preset, min_depth, min_hyponyms, min_leaf, merge_orphans, drop_self_items, skip)."),
-        click.Option(["--preview"], type=click.IntRange(min=1), default=None, metavar="N",
-                     help="Use only the first N nodes (breadth first) and mark the output as partial, for quick tuning."),
-        click.Option(["--analyze"], is_flag=True, default=False,
-                     help="Print the tree's statistics and suggested thresholds to stdout; write nothing."),
+        click.Option(
+            ["--smart"],
+            is_flag=True,
+            default=False,
+            callback=_check_smart,
+            help="Reshape the tree: keep significant categories, flatten the rest, collapse chains, merge small lists (see --preset).",
+        ),
+        click.Option(
+            ["--preset"],
+            type=click.Choice(presets.names(dataset)),
+            default=None,
+            help="Smart-shaping thresholds, most to least detailed. Default with --smart: balanced. Explicit flags beat the preset.",
+        ),
+        click.Option(
+            ["--min-depth"],
+            type=click.IntRange(min=0),
+            default=None,
+            metavar="N",
+            help="Smart: keep a node as a category when its WordNet minimum depth is <= N (preset value by default).",
+        ),
+        click.Option(
+            ["--min-hyponyms"],
+            type=click.IntRange(min=0),
+            default=None,
+            metavar="N",
+            help="Smart: keep a node as a category when it has >= N descendants in the tree (preset value by default).",
+        ),
+        click.Option(
+            ["--min-leaf"],
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="N",
+            help="Smart: merge lists shorter than N into the parent's other_<parent> list (preset value by default).",
+        ),
+        click.Option(
+            ["--merge-orphans/--no-merge-orphans"],
+            default=None,
+            help="Smart: merge lists shorter than --min-leaf upward. Default: on.",
+        ),
+        click.Option(
+            ["--orphans-label-template"],
+            default=tree.DEFAULT_ORPHANS_TEMPLATE,
+            show_default=True,
+            callback=_check_template,
+            help="Name of the list that holds a category's own items beside its sub-categories; {} is the category.",
+        ),
+        click.Option(
+            ["--skip-nodes"],
+            multiple=True,
+            metavar="ID|NAME",
+            help="Smart: elide this node (WNID, synset name or display name) and promote its children; repeatable. "
+            "Replaces the dataset's default skip nodes; --skip-nodes '' skips none.",
+        ),
+        click.Option(
+            ["--drop-self-items"],
+            is_flag=True,
+            default=None,
+            help="Smart: drop an item identical to its own category's name (counted in the report either way).",
+        ),
+        click.Option(
+            ["--smart-config"],
+            type=click.Path(exists=True, dir_okay=False, path_type=Path),
+            default=None,
+            callback=_check_config,
+            metavar="FILE",
+            help="Smart: YAML mapping from WNID or category name to settings for that subtree "
+            "(preset, min_depth, min_hyponyms, min_leaf, merge_orphans, drop_self_items, skip).",
+        ),
+        click.Option(
+            ["--preview"],
+            type=click.IntRange(min=1),
+            default=None,
+            metavar="N",
+            help="Use only the first N nodes (breadth first) and mark the output as partial, for quick tuning.",
+        ),
+        click.Option(
+            ["--analyze"],
+            is_flag=True,
+            default=False,
+            help="Print the tree's statistics and suggested thresholds to stdout; write nothing.",
+        ),
     ]
 
 

@@ -200,8 +200,12 @@ class Shaper:
             cs = self.settings_of.get(id(child), self.base)
             if cs.merge_orphans and child.items and _shorter(child.items, cs.min_leaf):
                 label = child.name if not child.children else self.template.format(child.name)
-                self.stats.event("merged_orphan", list=f"{path}/{label}" if child.children else child_path,
-                                 into=f"{path}/{self.template.format(cat.name)}", items=_size(child.items))
+                self.stats.event(
+                    "merged_orphan",
+                    list=f"{path}/{label}" if child.children else child_path,
+                    into=f"{path}/{self.template.format(cat.name)}",
+                    items=_size(child.items),
+                )
                 self.stats.incr("shaping.orphans_merged")
                 cat.items.extend(child.items)
                 child.items = []
@@ -247,7 +251,10 @@ class Shaper:
                 self.flatten_below(root)
                 self.post(root, root.name)
         explicit_skip = bool(self.run.options.get("skip_nodes"))
-        for kind, matcher in (("skip_nodes", self.skip if explicit_skip else None), ("smart_config", self.config_match)):
+        for kind, matcher in (
+            ("skip_nodes", self.skip if explicit_skip else None),
+            ("smart_config", self.config_match),
+        ):
             if matcher:
                 for key in matcher.unmatched():
                     self.stats.event("unmatched_key", option=kind, key=key)

@@ -35,8 +35,10 @@ def test_every_dish_is_written_with_an_instruction_on_every_key(cli, tmp_path):
 
 def test_one_cuisine_and_the_plugins_own_preset(cli, tmp_path):
     out = tmp_path / "jp.yaml"
-    assert cli("dataset", "dishes", "--cuisine", "japanese", "--smart", "--preset", "tasting-menu",
-               "-o", out).exit_code == 0
+    assert (
+        cli("dataset", "dishes", "--cuisine", "japanese", "--smart", "--preset", "tasting-menu", "-o", out).exit_code
+        == 0
+    )
     text = out.read_text()
     assert "sushi" in text and "pizza" not in text
 

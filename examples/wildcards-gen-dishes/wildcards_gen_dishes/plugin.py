@@ -100,17 +100,27 @@ def find_roots(run) -> list[Node]:
 
 @hookimpl
 def register_datasets(register):
-    register(Dataset(
-        name=NAME,
-        help="Dishes of the world by cuisine (example plugin; CSV shipped with the package).",
-        find_roots=find_roots,
-        options=[click.Option(["--cuisine"], default=None, metavar="NAME",
-                              help="Only this cuisine (e.g. japanese). Default: all of them.")],
-        presets={"tasting-menu": {"min-depth": 0, "min-hyponyms": 8, "min-leaf": 2}},
-        header=("Dishes: example data written for wildcards-gen-dishes, CC0.",
-                "Instructions from Princeton WordNet 3.0 where a dish maps to a synset."),
-        parallel_walk=False,  # answers from memory
-    ))
+    register(
+        Dataset(
+            name=NAME,
+            help="Dishes of the world by cuisine (example plugin; CSV shipped with the package).",
+            find_roots=find_roots,
+            options=[
+                click.Option(
+                    ["--cuisine"],
+                    default=None,
+                    metavar="NAME",
+                    help="Only this cuisine (e.g. japanese). Default: all of them.",
+                )
+            ],
+            presets={"tasting-menu": {"min-depth": 0, "min-hyponyms": 8, "min-leaf": 2}},
+            header=(
+                "Dishes: example data written for wildcards-gen-dishes, CC0.",
+                "Instructions from Princeton WordNet 3.0 where a dish maps to a synset.",
+            ),
+            parallel_walk=False,  # answers from memory
+        )
+    )
 
 
 @hookimpl

@@ -52,8 +52,15 @@ def walk_plugin(options: dict, workers: int = 2):
 
     registry = get_registry()
     dataset = registry.dataset("imagenet")
-    defaults = {"root": "entity.n.01", "filter": "none", "class_list": None, "strict": False,
-                "exclude_regex": (), "exclude_subtree": (), "blacklist_abstract": False}
+    defaults = {
+        "root": "entity.n.01",
+        "filter": "none",
+        "class_list": None,
+        "strict": False,
+        "exclude_regex": (),
+        "exclude_subtree": (),
+        "blacklist_abstract": False,
+    }
     run = Run("imagenet", {**defaults, **options}, Stats(), paths.cache_dir())
     roots = dataset.find_roots(run)
     with Engine(workers) as engine:

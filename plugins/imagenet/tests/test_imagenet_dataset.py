@@ -44,6 +44,7 @@ def assert_clean_failure(result, out: Path, *fragments):
 
 # -- root forms -----------------------------------------------------------------
 
+
 def test_root_forms_give_the_same_bytes(cli, tmp_path, wn):
     outs = {}
     for form in (DOG, "dog.n.01", "dog"):
@@ -59,13 +60,16 @@ def test_root_forms_give_the_same_bytes(cli, tmp_path, wn):
     assert "using" not in outs[DOG][1] and "using" not in outs["dog.n.01"][1]
 
 
-@pytest.mark.parametrize("root, fragments", [
-    ("xyzzyplugh", ["'xyzzyplugh' is not a WordNet noun"]),
-    ("poodel", ["did you mean", "poodle"]),
-    ("quickly", ["'quickly' is not a WordNet noun"]),
-    ("run.v.01", ["run.v.01"]),
-    ("n99999999", ["'n99999999' is not a WordNet 3.0 noun synset"]),
-])
+@pytest.mark.parametrize(
+    "root, fragments",
+    [
+        ("xyzzyplugh", ["'xyzzyplugh' is not a WordNet noun"]),
+        ("poodel", ["did you mean", "poodle"]),
+        ("quickly", ["'quickly' is not a WordNet noun"]),
+        ("run.v.01", ["run.v.01"]),
+        ("n99999999", ["'n99999999' is not a WordNet 3.0 noun synset"]),
+    ],
+)
 def test_bad_root_fails_cleanly(cli, tmp_path, root, fragments, wn):
     out = tmp_path / "out.yaml"
     result = cli("dataset", "imagenet", "--root", root, "-o", out)
@@ -81,6 +85,7 @@ def test_default_root_is_entity(seeded_cache, cli, tmp_path):
 
 # -- the 1k filter: every class present, nothing outside the closure ---------------------
 
+
 @pytest.fixture(scope="module")
 def entity_1k(seeded_cache, tmp_path_factory, class_sets, wn):
     from click.testing import CliRunner
@@ -89,8 +94,23 @@ def entity_1k(seeded_cache, tmp_path_factory, class_sets, wn):
 
     folder = tmp_path_factory.mktemp("entity1k")
     out, stats = folder / "entity-1k.yaml", folder / "stats.json"
-    result = CliRunner().invoke(create_cli(), ["dataset", "imagenet", "--root", "entity.n.01", "--filter", "1k",
-                                               "--depth", "3", "-o", str(out), "--stats", str(stats)])
+    result = CliRunner().invoke(
+        create_cli(),
+        [
+            "dataset",
+            "imagenet",
+            "--root",
+            "entity.n.01",
+            "--filter",
+            "1k",
+            "--depth",
+            "3",
+            "-o",
+            str(out),
+            "--stats",
+            str(stats),
+        ],
+    )
     assert result.exit_code == 0, result.output
     raw, _run = walk_plugin({"root": "entity.n.01", "filter": "1k"})
     return out, json.loads(stats.read_text()), raw
@@ -99,8 +119,11 @@ def entity_1k(seeded_cache, tmp_path_factory, class_sets, wn):
 def test_1k_every_class_appears_by_name(entity_1k, class_sets, wn):
     out, _, _ = entity_1k
     present = names(load_yaml(out))
-    missing = [(w, wn.synset(w).lemmas[0]) for w in class_sets["1k"]
-               if clean_item(wn.synset(w).lemmas[0]) not in present and clean_key(wn.synset(w).lemmas[0]) not in present]
+    missing = [
+        (w, wn.synset(w).lemmas[0])
+        for w in class_sets["1k"]
+        if clean_item(wn.synset(w).lemmas[0]) not in present and clean_key(wn.synset(w).lemmas[0]) not in present
+    ]
     assert not missing
 
 
@@ -145,6 +168,7 @@ def test_no_glosses(cli, tmp_path):
 
 # -- bigger filters: the class itself survives as an item -------------------------------
 
+
 def test_12k_class_with_subclasses_keeps_its_own_name(seeded_cache, cli, tmp_path, class_sets, wn):
     assert DOG in class_sets["12k"]  # dog is a 12k class and so are many breeds below it
     out, _ = gen(cli, tmp_path, "--root", DOG, "--filter", "12k", "--depth", "1")
@@ -157,8 +181,15 @@ def test_12k_class_with_subclasses_keeps_its_own_name(seeded_cache, cli, tmp_pat
 
 def test_21k_with_class_list_equals_filter(seeded_cache, cli, tmp_path, shared_data):
     a, _ = gen(cli, tmp_path, "--root", "vegetable.n.01", "--filter", "21k", name="a.yaml")
-    b, _ = gen(cli, tmp_path, "--root", "vegetable.n.01", "--class-list",
-               shared_data / "imagenet" / "imagenet21k_goog_synsets.txt", name="b.yaml")
+    b, _ = gen(
+        cli,
+        tmp_path,
+        "--root",
+        "vegetable.n.01",
+        "--class-list",
+        shared_data / "imagenet" / "imagenet21k_goog_synsets.txt",
+        name="b.yaml",
+    )
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -169,6 +200,7 @@ def test_root_outside_the_filter_is_an_error(seeded_cache, cli, tmp_path):
 
 
 # -- class lists ------------------------------------------------------------------
+
 
 def test_class_list_with_comments(cli, tmp_path, wn):
     beagle, poodle, sun = wn.synset("beagle.n.01"), wn.synset("poodle.n.01"), wn.synset("sun.n.01")
@@ -190,12 +222,15 @@ def test_class_list_with_comments(cli, tmp_path, wn):
     assert wn.synset("star.n.01").instance_hyponyms  # there were some to leave out
 
 
-@pytest.mark.parametrize("content, fragment", [
-    ("n02084071\n# fine\nn0208407\n", ":3:"),
-    ("n02084071\ndog\n", ":2:"),
-    ("\n\nn99999999\n", ":3:"),
-    ("# nothing\n\n", "no WNIDs"),
-])
+@pytest.mark.parametrize(
+    "content, fragment",
+    [
+        ("n02084071\n# fine\nn0208407\n", ":3:"),
+        ("n02084071\ndog\n", ":2:"),
+        ("\n\nn99999999\n", ":3:"),
+        ("# nothing\n\n", "no WNIDs"),
+    ],
+)
 def test_bad_class_list(cli, tmp_path, content, fragment, wn):
     listing = tmp_path / "classes.txt"
     listing.write_text(content)
@@ -218,11 +253,13 @@ def test_class_list_missing_file_and_conflict(seeded_cache, cli, tmp_path, wn):
 
 # -- strict ---------------------------------------------------------------------
 
+
 def test_strict_elides_ambiguous_names_and_keeps_every_item(cli, tmp_path, wn):
     loose, _ = gen(cli, tmp_path, "--root", "carnivore.n.01", "--no-strict", "--format", "jsonl", name="l.jsonl")
     stats = tmp_path / "strict.json"
-    strict, _ = gen(cli, tmp_path, "--root", "carnivore.n.01", "--strict", "--format", "jsonl",
-                    "--stats", stats, name="s.jsonl")
+    strict, _ = gen(
+        cli, tmp_path, "--root", "carnivore.n.01", "--strict", "--format", "jsonl", "--stats", stats, name="s.jsonl"
+    )
     loose_rows, strict_rows = read_jsonl(loose), read_jsonl(strict)
     # canine (primary sense: the tooth) is a key without --strict, gone with it
     assert any("canine" in r["path"] for r in loose_rows)
@@ -255,17 +292,31 @@ def test_strict_keeps_person_and_what_was_below_whole(seeded_cache, cli, tmp_pat
     assert "whole" in loose_keys and "whole" not in strict_keys  # whole.n.01 is "all of something"
     assert {"artifact", "living thing", "location"} <= strict_keys
     assert {r["item"] for r in loose} == {r["item"] for r in strict}
-    rows = read_jsonl(gen(cli, tmp_path, "--root", "organism.n.01", "--filter", "21k", "--depth", "2", "--strict",
-                          "--format", "jsonl", name="person.jsonl")[0])
+    rows = read_jsonl(
+        gen(
+            cli,
+            tmp_path,
+            "--root",
+            "organism.n.01",
+            "--filter",
+            "21k",
+            "--depth",
+            "2",
+            "--strict",
+            "--format",
+            "jsonl",
+            name="person.jsonl",
+        )[0]
+    )
     assert "person" in {r["path"][1] for r in rows if len(r["path"]) > 1}
 
 
 # -- exclusions -------------------------------------------------------------------
 
+
 def test_exclude_regex(cli, tmp_path):
     stats = tmp_path / "stats.json"
-    out, _ = gen(cli, tmp_path, "--root", DOG, "--exclude-regex", "HOUND", "--exclude-regex", "^pug$",
-                 "--stats", stats)
+    out, _ = gen(cli, tmp_path, "--root", DOG, "--exclude-regex", "HOUND", "--exclude-regex", "^pug$", "--stats", stats)
     data = load_yaml(out)
     present = names(data)
     assert not [n for n in present if "hound" in n.lower()]
@@ -279,7 +330,9 @@ def test_exclude_regex(cli, tmp_path):
 
 def test_bad_regex(cli, tmp_path):
     out = tmp_path / "out.yaml"
-    result = cli("dataset", "imagenet", "--root", DOG, "--exclude-regex", "ok", "--exclude-regex", "(unclosed", "-o", out)
+    result = cli(
+        "dataset", "imagenet", "--root", DOG, "--exclude-regex", "ok", "--exclude-regex", "(unclosed", "-o", out
+    )
     assert_clean_failure(result, out, "'(unclosed'", "does not compile")
 
 
@@ -287,7 +340,9 @@ def test_exclude_subtree_forms(cli, tmp_path, wn):
     outs = []
     for form in ("hunting_dog.n.01", wn.synset("hunting_dog.n.01").wnid, "hunting dog"):
         stats = tmp_path / "stats.json"
-        out, _ = gen(cli, tmp_path, "--root", DOG, "--exclude-subtree", form, "--stats", stats, name=f"{len(outs)}.yaml")
+        out, _ = gen(
+            cli, tmp_path, "--root", DOG, "--exclude-subtree", form, "--stats", stats, name=f"{len(outs)}.yaml"
+        )
         outs.append(out.read_bytes())
         events = json.loads(stats.read_text())["events"]["removed_excluded"]
         assert [e["synset"] for e in events] == ["hunting_dog.n.01"]
@@ -328,6 +383,7 @@ def test_blacklist_abstract(seeded_cache, cli, tmp_path, class_sets, wn):
 
 # -- depth and multiple inheritance --------------------------------------------------
 
+
 def test_depth_one_lists_every_leaf(cli, tmp_path):
     out, _ = gen(cli, tmp_path, "--root", DOG, "--depth", "1")
     full, _ = gen(cli, tmp_path, "--root", DOG, name="full.yaml")
@@ -344,8 +400,9 @@ def test_multiple_inheritance_appears_under_both_parents(cli, tmp_path, wn):
             if h not in below:
                 below.add(h)
                 stack.append(h)
-    shared = [w for w in below if not wn.synset(w).hyponyms
-              and len([p for p in wn.synset(w).hypernyms if p in below]) >= 2]
+    shared = [
+        w for w in below if not wn.synset(w).hyponyms and len([p for p in wn.synset(w).hypernyms if p in below]) >= 2
+    ]
     assert shared  # radish: root vegetable and cruciferous vegetable
     out, _ = gen(cli, tmp_path, "--root", root.name, "--format", "jsonl", name="veg.jsonl")
     rows = read_jsonl(out)
@@ -358,6 +415,7 @@ def test_multiple_inheritance_appears_under_both_parents(cli, tmp_path, wn):
 
 # -- threads, subprocess, smart -----------------------------------------------------
 
+
 def test_same_bytes_with_one_or_many_workers(seeded_cache, cli, tmp_path):
     args = ("--root", "mammal.n.01", "--filter", "21k", "--strict", "--exclude-regex", "^bat$", "--depth", "4")
     one, _ = gen(cli, tmp_path, *args, "--workers", "1", name="one.yaml")
@@ -368,15 +426,22 @@ def test_same_bytes_with_one_or_many_workers(seeded_cache, cli, tmp_path):
 def test_installed_console_script(seeded_cache, cli, tmp_path):
     out = tmp_path / "sub.yaml"
     env = dict(os.environ, PYTHONHASHSEED="123")
-    proc = subprocess.run([str(BIN / "wildcards-gen"), "-q", "dataset", "imagenet", "--root", "dog",
-                           "--filter", "1k", "-o", str(out)], capture_output=True, text=True, env=env, timeout=120)
+    proc = subprocess.run(
+        [str(BIN / "wildcards-gen"), "-q", "dataset", "imagenet", "--root", "dog", "--filter", "1k", "-o", str(out)],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "dog: using dog.n.01" not in proc.stderr  # -q: only errors
     inproc, _ = gen(cli, tmp_path, "--root", DOG, "--filter", "1k", name="in.yaml")
     assert out.read_bytes() == inproc.read_bytes()
     # the 118 dog breeds of ImageNet-1k, all there
     assert len(item_names(load_yaml(out))) >= 110
-    proc = subprocess.run([str(BIN / "wildcards-gen"), "plugins", "--json"], capture_output=True, text=True, timeout=120)
+    proc = subprocess.run(
+        [str(BIN / "wildcards-gen"), "plugins", "--json"], capture_output=True, text=True, timeout=120
+    )
     described = {p["name"]: p for p in json.loads(proc.stdout)["plugins"]}
     assert described["imagenet"]["distribution"] == "wildcards-gen-imagenet"
     assert described["imagenet"]["datasets"] == ["imagenet"]
@@ -392,7 +457,9 @@ def test_other_datasets_are_not_answered(wn):
 
 def test_smart_root_forms(cli, tmp_path):
     pytest.importorskip("wildcards_gen.shaping")
-    outs = [gen(cli, tmp_path, "--smart", "--root", form, name=f"s{i}.yaml")[0].read_bytes()
-            for i, form in enumerate((DOG, "dog.n.01", "dog"))]
+    outs = [
+        gen(cli, tmp_path, "--smart", "--root", form, name=f"s{i}.yaml")[0].read_bytes()
+        for i, form in enumerate((DOG, "dog.n.01", "dog"))
+    ]
     assert outs[0] == outs[1] == outs[2]
     assert b"hunting dog: # instruction:" in outs[0]

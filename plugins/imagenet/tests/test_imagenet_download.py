@@ -114,11 +114,14 @@ def test_truncated_transfer(cli, tmp_path, empty_cache, server):
     assert server.requests == [ONE_K]
 
 
-@pytest.mark.parametrize("behaviour, fragment", [
-    ("wrong", "sha256"),
-    ("garbage", "sha256"),
-    ("missing", "404"),
-])
+@pytest.mark.parametrize(
+    "behaviour, fragment",
+    [
+        ("wrong", "sha256"),
+        ("garbage", "sha256"),
+        ("missing", "404"),
+    ],
+)
 def test_wrong_file(cli, tmp_path, empty_cache, server, behaviour, fragment):
     server.behaviour[ONE_K] = behaviour
     result, out = run_1k(cli, tmp_path)
@@ -128,10 +131,14 @@ def test_wrong_file(cli, tmp_path, empty_cache, server, behaviour, fragment):
 def test_format_check_without_pin(cli, tmp_path, empty_cache, server, monkeypatch):
     """With the digest unpinned (an updated upstream list), the format and count check still guards."""
     release = classlists.RELEASES["1k"]
-    monkeypatch.setitem(classlists.RELEASES, "1k", classlists.Release(release.key, release.label,
-                                                                       release.filename, release.count, ""))
-    for behaviour, fragment in (("wrong", "11821 WNIDs, expected 1000"), ("garbage", "not a WNID"),
-                                ("wrong-count", "999 WNIDs, expected 1000")):
+    monkeypatch.setitem(
+        classlists.RELEASES, "1k", classlists.Release(release.key, release.label, release.filename, release.count, "")
+    )
+    for behaviour, fragment in (
+        ("wrong", "11821 WNIDs, expected 1000"),
+        ("garbage", "not a WNID"),
+        ("wrong-count", "999 WNIDs, expected 1000"),
+    ):
         server.behaviour[ONE_K] = behaviour
         result, out = run_1k(cli, tmp_path)
         assert_failed_cleanly(result, out, empty_cache, fragment)

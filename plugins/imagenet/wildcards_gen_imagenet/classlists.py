@@ -34,12 +34,27 @@ class Release:
 RELEASES = {
     r.key: r
     for r in (
-        Release("1k", "ImageNet-1k", "imagenet_synsets.txt", 1000,
-                "70002b0ff5de60a3a17a82dbfcff291931f96225ddf941ad2e182fc39e183d15"),
-        Release("12k", "ImageNet-12k", "imagenet12k_synsets.txt", 11821,
-                "f6483e79f18a9b670d43d915ddba40bbcaf82cfc4e92a07bd44057b9d44935f3"),
-        Release("21k", "ImageNet-21k", "imagenet21k_goog_synsets.txt", 21843,
-                "66362bdedf36d933382edca5493fc562dcc17128ce36403c9e730a75f48cb2f2"),
+        Release(
+            "1k",
+            "ImageNet-1k",
+            "imagenet_synsets.txt",
+            1000,
+            "70002b0ff5de60a3a17a82dbfcff291931f96225ddf941ad2e182fc39e183d15",
+        ),
+        Release(
+            "12k",
+            "ImageNet-12k",
+            "imagenet12k_synsets.txt",
+            11821,
+            "f6483e79f18a9b670d43d915ddba40bbcaf82cfc4e92a07bd44057b9d44935f3",
+        ),
+        Release(
+            "21k",
+            "ImageNet-21k",
+            "imagenet21k_goog_synsets.txt",
+            21843,
+            "66362bdedf36d933382edca5493fc562dcc17128ce36403c9e730a75f48cb2f2",
+        ),
     )
 }
 
@@ -88,15 +103,25 @@ def load_release(key: str, cache_dir, quiet: bool = False) -> tuple:
     release = RELEASES[key]
     target = cache_path(cache_dir, release)
     url = base_url() + release.filename
-    hint = (f"To supply it by hand, save {release.filename} ({release.count} WNIDs, one a line; "
-            f"published in timm's timm/data/_info/) as {target}, or pass --class-list FILE.")
-    download.fetch(url, target, what=f"{release.label} class list", manual_hint=hint,
-                   sha256=release.sha256, check=_check(release), quiet=quiet)
+    hint = (
+        f"To supply it by hand, save {release.filename} ({release.count} WNIDs, one a line; "
+        f"published in timm's timm/data/_info/) as {target}, or pass --class-list FILE."
+    )
+    download.fetch(
+        url,
+        target,
+        what=f"{release.label} class list",
+        manual_hint=hint,
+        sha256=release.sha256,
+        check=_check(release),
+        quiet=quiet,
+    )
     try:
         return parse_published(target.read_text(encoding="ascii"), release)
     except (ValueError, UnicodeDecodeError, OSError) as exc:
-        raise DataError(f"the cached {release.label} class list {target} is damaged ({exc}); "
-                        f"delete it to download it again. {hint}") from exc
+        raise DataError(
+            f"the cached {release.label} class list {target} is damaged ({exc}); delete it to download it again. {hint}"
+        ) from exc
 
 
 def load_class_list(path, known=None) -> tuple:
@@ -117,7 +142,9 @@ def load_class_list(path, known=None) -> tuple:
         if not line:
             continue
         if not WNID.match(line):
-            raise UsageError(f"{path}:{number}: {line[:40]!r} is not a WNID (expected n followed by 8 digits, e.g. n02084071)")
+            raise UsageError(
+                f"{path}:{number}: {line[:40]!r} is not a WNID (expected n followed by 8 digits, e.g. n02084071)"
+            )
         if known is not None and not known(line):
             raise UsageError(f"{path}:{number}: {line} is not a WordNet 3.0 noun synset")
         if line not in seen:

@@ -22,8 +22,14 @@ SELF_SUFFIX = ":self"
 # --blacklist-abstract: WordNet's abstract top of the noun tree (abstraction.n.06
 # and its abstract branches); group.n.01 (people, biological groups) stays.
 ABSTRACT = (
-    "abstraction.n.06", "attribute.n.02", "measure.n.02", "relation.n.01",
-    "communication.n.02", "psychological_feature.n.01", "set.n.02", "otherworld.n.01",
+    "abstraction.n.06",
+    "attribute.n.02",
+    "measure.n.02",
+    "relation.n.01",
+    "communication.n.02",
+    "psychological_feature.n.01",
+    "set.n.02",
+    "otherworld.n.01",
 )
 
 _closures: dict = {}
@@ -72,8 +78,10 @@ class Hierarchy:
         hit = self._nodes.get(wnid)
         if hit is None:
             s = self.wn.synset(wnid)
-            hit = self._nodes.setdefault(wnid, Node(id=s.wnid, name=s.lemmas[0], synonyms=tuple(s.lemmas[1:]),
-                                                    gloss=s.gloss or None, synset=s.wnid))
+            hit = self._nodes.setdefault(
+                wnid,
+                Node(id=s.wnid, name=s.lemmas[0], synonyms=tuple(s.lemmas[1:]), gloss=s.gloss or None, synset=s.wnid),
+            )
         return hit
 
     def self_node(self, wnid: str) -> Node:
@@ -196,16 +204,18 @@ class Hierarchy:
         if self._first(("removed", wnid)):
             s = self.wn.synset(wnid)
             n = self.raw_leaf_count(wnid)
-            self.stats.event("removed_excluded", id=wnid, name=s.lemmas[0], synset=s.name,
-                             reason=reason, items_removed=n)
+            self.stats.event(
+                "removed_excluded", id=wnid, name=s.lemmas[0], synset=s.name, reason=reason, items_removed=n
+            )
             self.stats.incr("imagenet.excluded_items", n)
 
     def _report_strict(self, wnid: str, primary) -> None:
         if self._first(("strict", wnid)):
             s = self.wn.synset(wnid)
             n = self.leaf_count(wnid)
-            self.stats.event("strict_skipped", id=wnid, name=s.lemmas[0], synset=s.name,
-                             primary=primary.name, items_below=n)
+            self.stats.event(
+                "strict_skipped", id=wnid, name=s.lemmas[0], synset=s.name, primary=primary.name, items_below=n
+            )
 
 
 def compile_regexes(patterns) -> tuple:

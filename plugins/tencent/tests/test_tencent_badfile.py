@@ -155,16 +155,25 @@ def test_repeated_wnid_gets_unique_ids(cli, tmp_path, lines, reference):
     path = write(tmp_path, lines, {cat.index + 2: f"{i}\t{dog.wnid}\t{parent}\t{name}"})
     out = tmp_path / "out.yaml"
     result = cli("dataset", "tencent", "--hierarchy-file", path, "--root", dog.wnid, "-o", out)
-    assert result.exit_code == 2 and f"{dog.wnid}#{dog.index}" in result.stderr and f"{dog.wnid}#{cat.index}" in result.stderr
-    result = cli("dataset", "tencent", "--hierarchy-file", path, "--root", f"{dog.wnid}#{cat.index}", "--depth", 1, "-o", out)
+    assert (
+        result.exit_code == 2
+        and f"{dog.wnid}#{dog.index}" in result.stderr
+        and f"{dog.wnid}#{cat.index}" in result.stderr
+    )
+    result = cli(
+        "dataset", "tencent", "--hierarchy-file", path, "--root", f"{dog.wnid}#{cat.index}", "--depth", 1, "-o", out
+    )
     assert result.exit_code == 0, result.output
     assert out.read_text(encoding="utf-8").count("\ncat:") == 1
 
 
-@pytest.mark.parametrize("content, line, words", [
-    (b"", 1, "empty file"),
-    (b"category_index\tcategory_id\tindex_of_parent_category\tcategory name\n", 2, "no categories"),
-])
+@pytest.mark.parametrize(
+    "content, line, words",
+    [
+        (b"", 1, "empty file"),
+        (b"category_index\tcategory_id\tindex_of_parent_category\tcategory name\n", 2, "no categories"),
+    ],
+)
 def test_empty_files(cli, tmp_path, lines, content, line, words):
     path = write(tmp_path, lines, raw=content)
     message = run_bad(cli, tmp_path, path)

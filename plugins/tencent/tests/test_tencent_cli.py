@@ -16,22 +16,50 @@ SCRIPT = Path(sys.executable).parent / "wildcards-gen"
 
 def run_script(*args, cwd=None):
     assert SCRIPT.exists(), f"console script not installed: {SCRIPT}"
-    return subprocess.run([str(SCRIPT), *map(str, args)], capture_output=True, text=True, timeout=300,
-                          cwd=cwd, env=dict(os.environ, PYTHONHASHSEED="123"))
+    return subprocess.run(
+        [str(SCRIPT), *map(str, args)],
+        capture_output=True,
+        text=True,
+        timeout=300,
+        cwd=cwd,
+        env=dict(os.environ, PYTHONHASHSEED="123"),
+    )
 
 
 def test_console_script_generates_the_animal_subtree(shared_data, tmp_path, cli):
     out = tmp_path / "animal.yaml"
-    proc = run_script("-q", "dataset", "tencent", "--hierarchy-file", shared_data / HIERARCHY,
-                      "--root", "n00015388", "--depth", 3, "-o", out)
+    proc = run_script(
+        "-q",
+        "dataset",
+        "tencent",
+        "--hierarchy-file",
+        shared_data / HIERARCHY,
+        "--root",
+        "n00015388",
+        "--depth",
+        3,
+        "-o",
+        out,
+    )
     assert proc.returncode == 0, proc.stderr
     assert "Traceback" not in proc.stderr
     text = out.read_text(encoding="utf-8")
     top = [line for line in text.splitlines() if line and not line.startswith((" ", "#"))]
     assert len(top) == 1 and top[0].startswith("animal: # instruction: ")
     again = tmp_path / "again.yaml"
-    result = cli("-q", "dataset", "tencent", "--hierarchy-file", shared_data / HIERARCHY,
-                 "--root", "animal", "--depth", 3, "-o", again)
+    result = cli(
+        "-q",
+        "dataset",
+        "tencent",
+        "--hierarchy-file",
+        shared_data / HIERARCHY,
+        "--root",
+        "animal",
+        "--depth",
+        3,
+        "-o",
+        again,
+    )
     assert result.exit_code == 0 and again.read_text(encoding="utf-8") == text
 
 
@@ -42,8 +70,10 @@ def test_console_script_bad_file_is_one_line(tmp_path, shared_data):
     bad.write_text("\n".join(lines), encoding="utf-8")
     proc = run_script("-q", "dataset", "tencent", "--hierarchy-file", bad, "-o", tmp_path / "out.yaml")
     assert proc.returncode == 1 and "Traceback" not in proc.stderr
-    assert proc.stderr.strip().splitlines()[-1] == f"Error: {bad}:42: expected 4 tab-separated columns " \
+    assert (
+        proc.stderr.strip().splitlines()[-1] == f"Error: {bad}:42: expected 4 tab-separated columns "
         "(category_index, category_id, index_of_parent_category, category name), found 3"
+    )
     assert not (tmp_path / "out.yaml").exists()
 
 
@@ -76,8 +106,20 @@ def test_dataset_declares_presets_skip_nodes_and_header():
 @pytest.mark.parametrize("flag", ["--no-glosses"])
 def test_no_glosses(cli, shared_data, tmp_path, flag):
     out = tmp_path / "out.yaml"
-    result = cli("-q", "dataset", "tencent", "--hierarchy-file", shared_data / HIERARCHY,
-                 "--root", "matter", "--depth", 2, flag, "-o", out)
+    result = cli(
+        "-q",
+        "dataset",
+        "tencent",
+        "--hierarchy-file",
+        shared_data / HIERARCHY,
+        "--root",
+        "matter",
+        "--depth",
+        2,
+        flag,
+        "-o",
+        out,
+    )
     assert result.exit_code == 0, result.output
     body = [l for l in out.read_text(encoding="utf-8").splitlines() if not l.startswith("#")]
     assert body and not any("# instruction:" in l for l in body)

@@ -85,11 +85,14 @@ def test_download_once_then_cache(cli, server, cache, monkeypatch, tmp_path):
     assert out.read_text(encoding="utf-8") == first
 
 
-@pytest.mark.parametrize("path, words", [
-    ("/truncated", ["cut short"]),
-    ("/wrong", ["sha256", SHA256]),
-    ("/missing", ["404"]),
-])
+@pytest.mark.parametrize(
+    "path, words",
+    [
+        ("/truncated", ["cut short"]),
+        ("/wrong", ["sha256", SHA256]),
+        ("/missing", ["404"]),
+    ],
+)
 def test_failed_download_leaves_cache_clean(cli, server, cache, monkeypatch, tmp_path, path, words):
     out = tmp_path / "out.yaml"
     result = generate(cli, monkeypatch, f"{server}{path}", out)

@@ -39,8 +39,18 @@ def generate(source, tmp_path_factory):
         if key not in done:
             folder = tmp_path_factory.mktemp("tencent")
             out, stats = folder / f"out{suffix}", folder / "stats.json"
-            argv = ["-q", "dataset", "tencent", "--hierarchy-file", str(source), "-o", str(out),
-                    "--stats", str(stats), *map(str, args)]
+            argv = [
+                "-q",
+                "dataset",
+                "tencent",
+                "--hierarchy-file",
+                str(source),
+                "-o",
+                str(out),
+                "--stats",
+                str(stats),
+                *map(str, args),
+            ]
             result = CliRunner().invoke(create_cli(), argv, catch_exceptions=False)
             assert result.exit_code == 0, result.output
             done[key] = (out.read_text(encoding="utf-8"), json.loads(stats.read_text()))
@@ -160,7 +170,9 @@ def test_jsonl_has_the_same_items(generate, reference):
     assert all(1 <= len(r["path"]) <= 3 for r in rows)  # 2 levels + a possible other_ key
     yaml_text, _ = generate("--depth", 2)
     _, lists = read_output(yaml_text)
-    assert sorted((tuple(r["path"]), r["item"]) for r in rows) == sorted((p, i) for p, items in lists.items() for i in items)
+    assert sorted((tuple(r["path"]), r["item"]) for r in rows) == sorted(
+        (p, i) for p, items in lists.items() for i in items
+    )
 
 
 def test_header_attributes_the_data(generate):
@@ -234,7 +246,9 @@ def test_smart_presets_keep_every_leaf(generate, reference, preset):
     _, roots = reference
     text, report = generate("--smart", "--preset", preset)
     _, lists = read_output(text)
-    assert {i for items in lists.values() for i in items} == {clean_item(l.name) for r in roots for l in leaves_below(r)}
+    assert {i for items in lists.values() for i in items} == {
+        clean_item(l.name) for r in roots for l in leaves_below(r)
+    }
     _full_text, full_report = generate()
     assert report["counts"]["output.categories"] < full_report["counts"]["output.categories"]
     skipped = {e["name"] for e in report["events"].get("skipped_node", [])}

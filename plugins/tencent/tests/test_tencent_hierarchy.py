@@ -52,8 +52,9 @@ def test_crlf_and_bom_read_the_same(shared_data, tmp_path):
     path = tmp_path / "crlf.txt"
     path.write_bytes(b"\xef\xbb\xbf" + original.replace("\n", "\r\n").encode("utf-8"))
     a, b = hierarchy.parse(shared_data / HIERARCHY), hierarchy.parse(path)
-    assert [(c.index, c.wnid, c.parent, c.names) for c in a.by_index.values()] == \
-        [(c.index, c.wnid, c.parent, c.names) for c in b.by_index.values()]
+    assert [(c.index, c.wnid, c.parent, c.names) for c in a.by_index.values()] == [
+        (c.index, c.wnid, c.parent, c.names) for c in b.by_index.values()
+    ]
 
 
 def test_one_pass_reader_and_line_reader_agree(shared_data):
@@ -61,7 +62,7 @@ def test_one_pass_reader_and_line_reader_agree(shared_data):
     path = shared_data / HIERARCHY
     text = path.read_text(encoding="utf-8")
     lines = text.split("\n")
-    fast = hierarchy._clean_rows(text[len(lines[0]) + 1:], len(lines) - 1)
+    fast = hierarchy._clean_rows(text[len(lines[0]) + 1 :], len(lines) - 1)
     assert fast is not None and len(fast) == 11166  # the published file takes the fast path
     assert fast == hierarchy._checked_rows(path, lines)
     assert hierarchy._clean_rows("1\tn00000001\t-1\tx\n01\tn00000002\t1\ty\n", 3) is None  # leading zero: checked

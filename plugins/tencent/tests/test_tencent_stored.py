@@ -73,9 +73,13 @@ def test_a_damaged_copy_is_ignored_and_rewritten(setup, damage):
     path, stored_at, parses, load = setup
     first = load()
     text = stored_at.read_text()
-    stored_at.write_text({"truncated": text[: len(text) // 2],
-                          "wrong shape": json.dumps({"key": json.loads(text)["key"], "categories": [[1, 2]]}),
-                          "not json": "\x00garbage"}[damage])
+    stored_at.write_text(
+        {
+            "truncated": text[: len(text) // 2],
+            "wrong shape": json.dumps({"key": json.loads(text)["key"], "categories": [[1, 2]]}),
+            "not json": "\x00garbage",
+        }[damage]
+    )
     as_if_new_process()
     again = load()
     assert len(parses) == 2

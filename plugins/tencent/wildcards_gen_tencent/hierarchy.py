@@ -23,8 +23,11 @@ _INT = re.compile(r"^[+-]?\d+$")
 _CLEAN_LINE = re.compile(r"(\d+)\t(n\d{8})\t(-1|\d+)\t(\S(?:[^\t\r]*\S)?)\r?")
 _PLAIN_NAME = re.compile(r"[^,\s]+(?: [^,\s]+)*")  # one synonym, single spaces: nothing to clean
 # The same for a whole file at once; indices without leading zeros, so equal text means equal numbers.
-_CLEAN_ROWS = re.compile(r"^(0|[1-9]\d*)\t(n\d{8})\t(-1|0|[1-9]\d*)\t"
-                         r"([^,\s]+(?: [^,\s]+)*(?:, [^,\s]+(?: [^,\s]+)*)*)\r?$", re.MULTILINE)
+_CLEAN_ROWS = re.compile(
+    r"^(0|[1-9]\d*)\t(n\d{8})\t(-1|0|[1-9]\d*)\t"
+    r"([^,\s]+(?: [^,\s]+)*(?:, [^,\s]+(?: [^,\s]+)*)*)\r?$",
+    re.MULTILINE,
+)
 
 
 class Category(NamedTuple):
@@ -96,7 +99,7 @@ def parse(path: Path) -> Hierarchy:
     first = lines[0].lstrip("\ufeff").rstrip("\r")
     if tuple(col.strip() for col in first.split("\t")) != HEADER:
         raise DataError(f"{path}:1: expected the header line {_header_text()}, found {first[:80]!r}")
-    categories = _clean_rows(text[len(lines[0]) + 1:], len(lines) - 1)
+    categories = _clean_rows(text[len(lines[0]) + 1 :], len(lines) - 1)
     if categories is None:
         categories = _checked_rows(path, lines)
     if not categories:
@@ -125,8 +128,10 @@ def _clean_rows(body: str, line_count: int) -> list[Category] | None:
         return None
     if len({row[0] for row in rows}) != len(rows):
         return None  # a repeated index: the line-by-line reader names both lines
-    return [Category(int(index), wnid, int(parent), _split_names(names), line, wnid)
-            for line, (index, wnid, parent, names) in enumerate(rows, start=2)]
+    return [
+        Category(int(index), wnid, int(parent), _split_names(names), line, wnid)
+        for line, (index, wnid, parent, names) in enumerate(rows, start=2)
+    ]
 
 
 def _split_names(text: str) -> tuple:
@@ -163,8 +168,7 @@ def _fields(path: Path, lineno: int, text: str) -> tuple:
     """The four stripped columns of a line the fast match refused, or the DataError saying why."""
     cols = text.rstrip("\r").split("\t")
     if len(cols) != 4:
-        raise DataError(f"{path}:{lineno}: expected 4 tab-separated columns "
-                        f"({', '.join(HEADER)}), found {len(cols)}")
+        raise DataError(f"{path}:{lineno}: expected 4 tab-separated columns ({', '.join(HEADER)}), found {len(cols)}")
     index_text, wnid, parent_text, name_text = (c.strip() for c in cols)
     if not _INT.match(index_text):
         raise DataError(f"{path}:{lineno}: category_index {index_text!r} is not an integer")
@@ -192,11 +196,12 @@ def _check_cycles(path: Path, categories: list[Category]) -> None:
         node = c.index
         while node != -1 and state.get(node) != 2:
             if state.get(node) == 1:
-                loop = chain[chain.index(node):]
+                loop = chain[chain.index(node) :]
                 first = min(loop, key=lambda i: line[i])
-                shown = loop[loop.index(first):] + loop[:loop.index(first)] + [first]
-                raise DataError(f"{path}:{line[first]}: category {first} is its own ancestor "
-                                f"(cycle {' -> '.join(map(str, shown))})")
+                shown = loop[loop.index(first) :] + loop[: loop.index(first)] + [first]
+                raise DataError(
+                    f"{path}:{line[first]}: category {first} is its own ancestor (cycle {' -> '.join(map(str, shown))})"
+                )
             state[node] = 1
             chain.append(node)
             node = parent[node]

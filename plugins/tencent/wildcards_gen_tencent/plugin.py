@@ -35,12 +35,18 @@ HEADER = (
 
 def options() -> list:
     return [
-        click.Option(["--hierarchy-file"], type=click.Path(dir_okay=False, path_type=str), default=None,
-                     help=f"The Tencent {source.FILENAME}. Default: the copy in the cache, "
-                          "downloaded on first use."),
-        click.Option(["--root", "roots"], multiple=True, metavar="ID|NAME",
-                     help="A WNID (n00015388) or category name whose subtree to generate; repeatable. "
-                          "Default: all 4 roots."),
+        click.Option(
+            ["--hierarchy-file"],
+            type=click.Path(dir_okay=False, path_type=str),
+            default=None,
+            help=f"The Tencent {source.FILENAME}. Default: the copy in the cache, downloaded on first use.",
+        ),
+        click.Option(
+            ["--root", "roots"],
+            multiple=True,
+            metavar="ID|NAME",
+            help="A WNID (n00015388) or category name whose subtree to generate; repeatable. Default: all 4 roots.",
+        ),
     ]
 
 
@@ -89,8 +95,13 @@ def find_roots(run) -> list[Node]:
 def report_shared_names(h, parent, siblings, run) -> None:
     """List sibling categories with one display name (keys get renamed by the host, items merge)."""
     for name, ids in h.shared_names(siblings):
-        run.stats.event("shared_display_name", parent=parent.id if parent else None,
-                        parent_name=parent.name if parent else None, name=name, ids=ids)
+        run.stats.event(
+            "shared_display_name",
+            parent=parent.id if parent else None,
+            parent_name=parent.name if parent else None,
+            name=name,
+            ids=ids,
+        )
 
 
 def select_root(h: hierarchy.Hierarchy, text: str, run=None) -> hierarchy.Category:
@@ -102,8 +113,10 @@ def select_root(h: hierarchy.Hierarchy, text: str, run=None) -> hierarchy.Catego
             return h.by_id[key]
         repeated = [c for c in h.by_index.values() if c.wnid == key]
         if repeated:
-            raise UsageError(f"--root {text}: this WNID occurs {len(repeated)} times; use one of "
-                             + ", ".join(c.id for c in repeated))
+            raise UsageError(
+                f"--root {text}: this WNID occurs {len(repeated)} times; use one of "
+                + ", ".join(c.id for c in repeated)
+            )
         raise UsageError(f"--root {text}: no category with this WNID in the Tencent hierarchy{_nearest(h, key, run)}")
     folded = key.replace("_", " ").casefold()
     for field in (lambda c: c.names[:1], lambda c: c.names[1:]):
@@ -112,8 +125,9 @@ def select_root(h: hierarchy.Hierarchy, text: str, run=None) -> hierarchy.Catego
             return hits[0]
         if hits:
             listed = "; ".join(f"{c.id} '{', '.join(c.names)}' {_under(h, c)}{_gloss(run, c)}" for c in hits)
-            raise UsageError(f"--root {text!r} is ambiguous: {len(hits)} categories match: {listed}. "
-                             "Pass the WNID instead")
+            raise UsageError(
+                f"--root {text!r} is ambiguous: {len(hits)} categories match: {listed}. Pass the WNID instead"
+            )
     import difflib  # only for this error message
 
     names = sorted({n for c in h.by_index.values() for n in c.names})

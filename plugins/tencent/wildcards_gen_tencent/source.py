@@ -25,8 +25,10 @@ def cache_path(cache_dir: Path) -> Path:
 
 
 def manual_hint(cache_dir: Path) -> str:
-    return (f"Download {FILENAME} from {SOURCE_PAGE} (folder data/) and pass it with "
-            f"--hierarchy-file FILE, or put it at {cache_path(cache_dir)}")
+    return (
+        f"Download {FILENAME} from {SOURCE_PAGE} (folder data/) and pass it with "
+        f"--hierarchy-file FILE, or put it at {cache_path(cache_dir)}"
+    )
 
 
 def locate(run, announce: bool = False) -> Path:
@@ -48,8 +50,14 @@ def locate(run, announce: bool = False) -> Path:
     run.log(f"Downloading the Tencent ML-Images hierarchy from {url} to {target}")
     from wildcards_gen.download import fetch  # urllib and http.client only when downloading
 
-    return fetch(url, target, what="Tencent ML-Images hierarchy", manual_hint=manual_hint(run.cache_dir) + ".",
-                 sha256=SHA256, check=_check_format)
+    return fetch(
+        url,
+        target,
+        what="Tencent ML-Images hierarchy",
+        manual_hint=manual_hint(run.cache_dir) + ".",
+        sha256=SHA256,
+        check=_check_format,
+    )
 
 
 def _check_format(path: Path) -> None:

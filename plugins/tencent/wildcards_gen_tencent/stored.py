@@ -26,8 +26,15 @@ _lock = threading.Lock()
 
 def key(path: Path, wordnet) -> list:
     source, snapshot = path.stat(), Path(wordnet.path).stat()
-    return [FORMAT, str(path), source.st_size, source.st_mtime_ns,
-            str(wordnet.path), snapshot.st_size, snapshot.st_mtime_ns]
+    return [
+        FORMAT,
+        str(path),
+        source.st_size,
+        source.st_mtime_ns,
+        str(wordnet.path),
+        snapshot.st_size,
+        snapshot.st_mtime_ns,
+    ]
 
 
 def load(path: Path, run) -> tuple[hierarchy.Hierarchy, dict]:
@@ -57,8 +64,10 @@ def _read(stored_at: Path, path: Path, current: list):
         data = json.loads(stored_at.read_bytes())
         if data["key"] != current:
             return None
-        categories = [hierarchy.Category(index, wnid, parent, tuple(names), line, id_)
-                      for index, wnid, parent, names, line, id_ in data["categories"]]
+        categories = [
+            hierarchy.Category(index, wnid, parent, tuple(names), line, id_)
+            for index, wnid, parent, names, line, id_ in data["categories"]
+        ]
         return hierarchy.Hierarchy(path, categories), dict(data["glosses"])
     except (OSError, ValueError, TypeError, KeyError):
         return None  # missing, damaged or from another version: parse again and rewrite it
@@ -66,8 +75,11 @@ def _read(stored_at: Path, path: Path, current: list):
 
 def _write(stored_at: Path, current: list, h: hierarchy.Hierarchy, glosses: dict) -> None:
     """Atomically; a cache that cannot be written only costs the next run a parse."""
-    data = {"key": current, "categories": [[c.index, c.wnid, c.parent, list(c.names), c.line, c.id]
-                                           for c in h.by_index.values()], "glosses": glosses}
+    data = {
+        "key": current,
+        "categories": [[c.index, c.wnid, c.parent, list(c.names), c.line, c.id] for c in h.by_index.values()],
+        "glosses": glosses,
+    }
     tmp = stored_at.with_name(f".{NAME}.{os.getpid()}.{threading.get_ident()}.tmp")
     try:
         stored_at.parent.mkdir(parents=True, exist_ok=True)

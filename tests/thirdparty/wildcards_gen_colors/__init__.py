@@ -15,12 +15,14 @@ def find_roots(run):
 
 @hookimpl
 def register_datasets(register):
-    register(Dataset(
-        name="colors",
-        help="Colour names below a WordNet colour synset.",
-        find_roots=find_roots,
-        options=[click.Option(["--colors-root"], default="chromatic_color.n.01", show_default=True)],
-    ))
+    register(
+        Dataset(
+            name="colors",
+            help="Colour names below a WordNet colour synset.",
+            find_roots=find_roots,
+            options=[click.Option(["--colors-root"], default="chromatic_color.n.01", show_default=True)],
+        )
+    )
 
 
 @hookimpl

@@ -20,6 +20,15 @@ Fixtures:
 - ``shared_data`` (session): the project's reference data folder
   (``$WILDCARDS_GEN_SHARED_DATA``, else ``../shared/data`` beside the
   checkout); tests that need it are skipped where it does not exist.
+
+Fuzzing helpers (Hypothesis):
+
+- ``fuzz_settings(**overrides)``: a bounded, derandomised run by default (CI);
+  ``WILDCARDS_GEN_FUZZ_EXAMPLES=N`` asks for N random examples per test.
+- ``run_bounded(args, seconds=..., mib=...)``: the real CLI in a child process
+  under a time limit and an address-space limit.
+- ``assert_clean_exit(result)``: exit 0, or a non-zero exit whose stderr is a
+  one-line error (no traceback, no "internal error", no hang, no memory blow-up).
 """
 
 from __future__ import annotations
@@ -33,7 +42,18 @@ from typing import Any
 
 import pytest
 
-__all__ = ["SHARED_DATA", "assert_wildcards_clean", "cli", "register_plugin", "session_cache", "shared_data", "wn"]
+__all__ = [
+    "SHARED_DATA",
+    "assert_clean_exit",
+    "assert_wildcards_clean",
+    "cli",
+    "fuzz_settings",
+    "register_plugin",
+    "run_bounded",
+    "session_cache",
+    "shared_data",
+    "wn",
+]
 
 
 def _shared_data() -> Path:
@@ -146,3 +166,70 @@ def assert_wildcards_clean(path: str | Path, target: str = "all", strict: bool =
         shown = report_text({str(path): problems[:40]}, target)
         more = f"\n... and {len(problems) - 40} more" if len(problems) > 40 else ""
         pytest.fail(f"{path} is not clean for {target}:\n{shown}{more}", pytrace=False)
+
+
+FUZZ_ENV = "WILDCARDS_GEN_FUZZ_EXAMPLES"
+
+
+def fuzz_settings(**overrides: Any) -> Any:
+    """Hypothesis settings for fuzz tests: few, reproducible examples in CI; more on request.
+
+    ``$WILDCARDS_GEN_FUZZ_EXAMPLES`` unset: 30 examples, derandomised (the same
+    every run, so CI is not flaky). Set to N: N random examples per test.
+    """
+    from hypothesis import HealthCheck, settings
+
+    asked = os.environ.get(FUZZ_ENV)
+    values: dict[str, Any] = {
+        "max_examples": int(asked) if asked else 30,
+        "derandomize": not asked,
+        "deadline": 10_000,
+        "database": None,
+        "suppress_health_check": [HealthCheck.too_slow, HealthCheck.function_scoped_fixture],
+    }
+    values.update(overrides)
+    return settings(**values)
+
+
+def run_bounded(
+    args: list[str], *, seconds: float = 30, mib: int = 1536, input: bytes | None = None, cwd: Any = None
+) -> Any:
+    """Run ``python -m wildcards_gen ARGS`` with a wall-clock and an address-space limit.
+
+    Fails the test (not the child) when the time runs out: a hang is a finding.
+    Returns the :class:`subprocess.CompletedProcess` (``stdout``/``stderr`` as text).
+    """
+    import resource
+    import subprocess
+    import sys
+
+    def limit() -> None:
+        size = mib * 1024 * 1024
+        resource.setrlimit(resource.RLIMIT_AS, (size, size))
+
+    env = dict(os.environ, PYTHONFAULTHANDLER="1", OMP_NUM_THREADS="1")
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", "wildcards_gen", *[str(a) for a in args]],
+            input=input,
+            capture_output=True,
+            timeout=seconds,
+            preexec_fn=limit,
+            env=env,
+            cwd=cwd,
+            check=False,
+        )
+    except subprocess.TimeoutExpired:
+        pytest.fail(f"wildcards-gen {' '.join(map(str, args))} did not finish in {seconds} s", pytrace=False)
+
+
+def assert_clean_exit(result: Any, allowed: tuple[int, ...] = (0, 1, 2)) -> None:
+    """A run that ended well: exit 0, or a non-zero exit that says why, never a traceback."""
+    err = result.stderr.decode("utf-8", "replace") if isinstance(result.stderr, bytes) else result.stderr
+    detail = f"exit {result.returncode}, stderr:\n{err[-3000:]}"
+    assert result.returncode in allowed, detail
+    assert "Traceback" not in err, detail
+    assert "internal error" not in err.lower(), detail
+    assert "MemoryError" not in err, detail
+    if result.returncode != 0:  # said why: an error line, or a report (check, lint) on stdout
+        assert err.strip() or result.stdout.strip(), detail

@@ -7,11 +7,8 @@ returns the categories without writing anything (a preview).
 
 from __future__ import annotations
 
-import contextlib
-import gc
 import sys
 import time
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
@@ -19,6 +16,7 @@ from wildcards_gen import engine as engine_mod
 from wildcards_gen import output as output_mod
 from wildcards_gen import tree, writer
 from wildcards_gen.errors import DataError, UsageError, blame
+from wildcards_gen.gc_pause import paused_gc
 from wildcards_gen.model import Category, Dataset, Node, Run
 from wildcards_gen.stats import Stats
 
@@ -40,19 +38,6 @@ def find_roots(dataset: Dataset, run: Run) -> list[Node]:
             f"(plugin {dataset.plugin!r}: find_roots returned an empty list)"
         )
     return roots
-
-
-@contextlib.contextmanager
-def paused_gc() -> Iterator[None]:
-    """Pause the cyclic garbage collector: the trees are large and acyclic, and
-    collections only rescan them (two thirds of shaping time)."""
-    was_enabled = gc.isenabled()
-    gc.disable()
-    try:
-        yield
-    finally:
-        if was_enabled:
-            gc.enable()
 
 
 def build(

@@ -88,11 +88,15 @@ def yaml11_type(text: str) -> str | None:
 COERCED_WORDS = frozenset({"y", "n", "yes", "no", "on", "off", "true", "false", "null"})
 
 
+def maybe_typed(text: str) -> bool:
+    """False for plain words no YAML version reads as another type: every implicit type but
+    those few words starts with a digit, sign, dot or symbol (most items, answered fast)."""
+    return not (text[:1].isalpha() and text.lower() not in COERCED_WORDS)
+
+
 def needs_quotes(text: str) -> bool:
     """True when a YAML 1.1 or 1.2 reader could read plain ``text`` as something other than a string."""
-    if text[:1].isalpha() and text.lower() not in COERCED_WORDS:
-        return False  # every other implicit type starts with a digit, sign, dot or symbol
-    return coerced(text)
+    return maybe_typed(text) and coerced(text)
 
 
 def coerced(text: str) -> bool:
@@ -118,6 +122,8 @@ def key_problems(name: str, target: str, top: bool = False, reserved: bool = Tru
     ``top``: a top-level key; ``reserved``: include wildcards-generator's reserved names.
     """
     found: list[str] = []
+    if not name.strip():
+        return ["an empty key names no wildcard anyone can reference"]
     if target == "dynamicprompts":
         bad = _chars(name, _DP_KEY_BREAKS)
         if bad:
@@ -133,7 +139,7 @@ def key_problems(name: str, target: str, top: bool = False, reserved: bool = Tru
             found.append("'/' splits the key into two wildcard path levels")
         if name.endswith("_"):
             found.append("a trailing '_' runs into the closing '__'")
-        if top and name[:1] in _DP_SAMPLERS:
+        if top and name and name[0] in _DP_SAMPLERS:
             found.append(f"a leading {name[0]!r} is read as a Dynamic Prompts sampler")
     elif target == "impact":
         bad = "".join(sorted({c for c in name if not _IMPACT_OK.match(c)}))
@@ -151,6 +157,15 @@ def key_problems(name: str, target: str, top: bool = False, reserved: bool = Tru
         if reserved and name in RESERVED_KEYS:
             found.append(f"{name!r} is a reserved key name in wildcards-generator")
     return found
+
+
+# Whatever item_problems can object to starts here; an item without any is fine for every reader.
+_ITEM_SUSPECT = re.compile(r"[#{}$%]|__|^[0-9]")
+
+
+def item_may_have_problems(text: str) -> bool:
+    """False when :func:`item_problems` finds nothing for any target (the common case, checked fast)."""
+    return _ITEM_SUSPECT.search(text) is not None
 
 
 def item_problems(text: str, target: str) -> list[str]:

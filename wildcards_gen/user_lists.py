@@ -28,7 +28,6 @@ from wildcards_gen.errors import UsageError
 from wildcards_gen.model import Category, Run
 
 STDIN = "-"
-MAX_INPUT_BYTES = 64 * 1024 * 1024  # a wildcard file is text; anything larger is a mistake
 
 
 @dataclass
@@ -62,26 +61,24 @@ class Source:
 
 def read_text(path: str | Path, what: str = "input") -> str:
     """A text file's contents (UTF-8, BOM dropped); binary, empty-handed or unreadable input is a UsageError."""
-    try:
-        if str(path) == STDIN:
+    from wildcards_gen.yaml_input import SIZE_ENV, max_input_bytes, read_bytes
+
+    if str(path) == STDIN:
+        limit = max_input_bytes()
+        try:
             data = (
-                sys.stdin.buffer.read(MAX_INPUT_BYTES + 1)
-                if hasattr(sys.stdin, "buffer")
-                else sys.stdin.read().encode("utf-8")
+                sys.stdin.buffer.read(limit + 1) if hasattr(sys.stdin, "buffer") else sys.stdin.read().encode("utf-8")
             )
-            shown = "standard input"
-        else:
-            if not Path(path).exists():
-                raise UsageError(f"{path}: no such file or folder")
-            if not Path(path).is_file():
-                raise UsageError(f"{path}: not a regular file")
-            with open(path, "rb") as fh:
-                data = fh.read(MAX_INPUT_BYTES + 1)
-            shown = str(path)
-    except OSError as exc:
-        raise UsageError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
-    if len(data) > MAX_INPUT_BYTES:
-        raise UsageError(f"{shown}: larger than {MAX_INPUT_BYTES // (1024 * 1024)} MiB; not a wildcard file")
+        except OSError as exc:
+            raise UsageError(f"standard input: cannot read it: {exc.strerror or exc}") from None
+        shown = "standard input"
+        if len(data) > limit:
+            raise UsageError(f"{shown}: larger than {limit // (1024 * 1024)} MB; raise {SIZE_ENV} to read it")
+    else:
+        if not os.path.lexists(path):
+            raise UsageError(f"{path}: no such file or folder")
+        data = read_bytes(path, what)
+        shown = str(path)
     if b"\0" in data:
         raise UsageError(f"{shown}: a binary file, not a text wildcard file")
     try:
@@ -141,31 +138,24 @@ def read_folder(folder: Path) -> Source:
 
 def yaml_lists(text: str, path: Path) -> list[UserList]:
     """Every list of plain items in a YAML wildcard file, with where it is (to edit it in place)."""
-    from ruamel.yaml.error import MarkedYAMLError
-    from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
+    from wildcards_gen.yaml_input import MappingNode, ScalarNode, SequenceNode, compose, line_comment
 
-    from wildcards_gen.commands.check import line_comment
-    from wildcards_gen.yaml_input import compose
-
-    try:
-        root = compose(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        where = f"{path}:{mark.line + 1}:{mark.column + 1}" if mark else str(path)
-        raise UsageError(f"{where}: not valid YAML: {exc.problem or exc.context}") from None
-    except Exception as exc:  # ruamel raises several unmarked types
-        raise UsageError(f"{path}: not valid YAML: {' '.join(str(exc).split())}") from None
+    root = compose(text, path, "wildcard file")
     if root is None or not isinstance(root, MappingNode):
         raise UsageError(f"{path}: expected a mapping of category keys at the top")
     lines = text.splitlines()
     found: list[UserList] = []
     stack: list[tuple[Any, tuple[str, ...]]] = [(root, ())]
+    seen: set[int] = set()  # an aliased list is one list in the file: edited once, where it is written
     while stack:
         node, above = stack.pop()
         for knode, vnode in reversed(node.value):
             if not isinstance(knode, ScalarNode):
                 continue
             here = (*above, str(knode.value))
+            if id(vnode) in seen:
+                continue
+            seen.add(id(vnode))
             if isinstance(vnode, MappingNode):
                 stack.append((vnode, here))
             elif (
@@ -319,7 +309,7 @@ def splice(source: Source, arranged: dict) -> str:
                     line += f" {lst.item_comments[term]}"
             rendered.append(indent + line + ending)
         if lst.flow:
-            from wildcards_gen.commands.check import line_comment
+            from wildcards_gen.yaml_input import line_comment
 
             key_text = lines[lst.key_line]
             comment = line_comment(key_text.rstrip("\r\n"))

@@ -1,8 +1,8 @@
 """``wildcards-gen check FILE...``: every problem a wildcard reader would hit, with file and line.
 
-The file is composed (not constructed) with ruamel.yaml, so every key and item
-keeps its line, its raw text and its quoting style, and a duplicate key is
-seen instead of silently replaced. A plain scalar that YAML 1.1 reads as a
+The file is composed (not constructed, :func:`wildcards_gen.yaml_input.compose`),
+so every key and item keeps its line, its raw text and its quoting style, and a
+duplicate key is seen instead of silently replaced. A plain scalar that YAML 1.1 reads as a
 boolean, null, number or date is what PyYAML (Dynamic Prompts, Impact Pack)
 turns into a non-string and drops. The per-reader rules live in
 :mod:`wildcards_gen.sanitize`; comments are found line by line.
@@ -23,9 +23,18 @@ from pathlib import Path
 import click
 
 from wildcards_gen import sanitize
-from wildcards_gen.errors import UsageError
 from wildcards_gen.sanitize import TARGETS
-from wildcards_gen.yaml_input import compose
+from wildcards_gen.yaml_input import (
+    Lines,
+    MappingNode,
+    ScalarNode,
+    SequenceNode,
+    YAMLProblem,
+    check_utf8,
+    compose,
+    line_comment,
+    read_bytes,
+)
 
 YAML11 = ("dynamicprompts", "impact")  # readers that load with PyYAML (YAML 1.1)
 STR_TAG = "tag:yaml.org,2002:str"
@@ -55,6 +64,8 @@ CODES = {
 def coercion(node, text: str):
     """What a plain scalar turns into, and for which readers: YAML 1.1 readers, and
     wildcards-generator (YAML 1.2) when the loaded tag is not a string."""
+    if not sanitize.maybe_typed(text):
+        return None, set()
     kind = sanitize.yaml11_type(text)
     targets = set(YAML11) if kind else set()
     if str(node.tag) != STR_TAG:
@@ -80,17 +91,22 @@ class Problem:
         return data
 
     def format(self) -> str:
-        where = f" {self.path}:" if self.path else ""
+        where = f" {_printable(self.path)}:" if self.path else ""
         return (
             f"{self.file}:{self.line}:{self.column}: {self.severity} {self.code} "
             f"[{','.join(self.targets)}]{where} {self.message}"
         )
 
 
+def _printable(text: str) -> str:
+    """``text`` on one line: control characters (a key may hold a newline) escaped as Python does."""
+    return "".join(repr(c)[1:-1] if c.isprintable() is False and c != " " else c for c in text)
+
+
 class _Checker:
-    def __init__(self, file: str, text: str, targets: tuple):
+    def __init__(self, file: str, text: str | bytes, targets: tuple):
         self.file = file
-        self.lines = text.splitlines()
+        self.text = text
         self.targets = targets
         self.problems: list[Problem] = []
         self.key_lines: dict[int, str] = {}  # line -> key path, for the instruction rules
@@ -108,8 +124,6 @@ class _Checker:
     # -- structure --
 
     def mapping(self, node, path: tuple) -> None:
-        from ruamel.yaml.nodes import MappingNode, ScalarNode, SequenceNode
-
         siblings = []
         for knode, vnode in node.value:
             if not isinstance(knode, ScalarNode):
@@ -184,26 +198,25 @@ class _Checker:
             self.item(item, where, seen)
 
     def item(self, node, where: str, seen: dict) -> None:
-        from ruamel.yaml.nodes import ScalarNode
-
         if not isinstance(node, ScalarNode):
             kind = "a list" if node.id == "sequence" else "a mapping"
             self.add(node, "nested-list", f"{kind} inside the list of {where!r}: readers skip it", path=where)
             return
         text = node.value
         plain = node.style is None
-        if text.strip() == "" or (plain and sanitize.yaml11_type(text) == "null"):
+        if text.strip() == "" or (plain and sanitize.maybe_typed(text) and sanitize.yaml11_type(text) == "null"):
             self.add(node, "empty-item", f"an empty or null item in {where!r}", path=where)
             return
         if plain:
             kind, targets = coercion(node, text)
             if targets:
                 self.add(node, "coerced-item", f"item {text!r} is read as {kind}: quote it", targets, where)
-        for target in self.targets:
-            reasons = sanitize.item_problems(text, target)
-            if reasons:
-                self.add(node, "item-char", f"item {text!r}: " + "; ".join(reasons), (target,), where)
-        line = node.start_mark.line + 1
+        if sanitize.item_may_have_problems(text):
+            for target in self.targets:
+                reasons = sanitize.item_problems(text, target)
+                if reasons:
+                    self.add(node, "item-char", f"item {text!r}: " + "; ".join(reasons), (target,), where)
+        line = node.line + 1
         if text in seen:
             self.add(
                 node,
@@ -220,11 +233,10 @@ class _Checker:
         if "generator" not in self.targets:
             return
         comments = {}
-        for number, line in enumerate(self.lines, start=1):
-            if "#" in line:
-                comment = line_comment(line)
-                if comment is not None:
-                    comments[number] = (comment, not line[: len(line) - len(comment)].strip())
+        for index, line in Lines(self.text).holding("#"):
+            comment = line_comment(line)
+            if comment is not None:
+                comments[index + 1] = (comment, not line[: len(line) - len(comment)].strip())
         missing = []
         for number, where in sorted(self.key_lines.items()):
             comment, own_line = comments.get(number, ("", False))
@@ -268,51 +280,24 @@ class _Checker:
                 )
 
 
-def line_comment(line: str) -> str | None:
-    """The ``# ...`` comment that ends ``line``, outside quoted scalars; None if there is none."""
-    quote = None
-    i = 0
-    while i < len(line):
-        c = line[i]
-        if quote == "'":
-            if c == "'":
-                if line[i + 1 : i + 2] == "'":
-                    i += 2
-                    continue
-                quote = None
-        elif quote == '"':
-            if c == "\\":
-                i += 2
-                continue
-            if c == '"':
-                quote = None
-        elif c in "'\"" and (i == 0 or line[i - 1] in " \t[{,:-?"):
-            quote = c
-        elif c == "#" and (i == 0 or line[i - 1] in " \t"):
-            return line[i:]
-        i += 1
-    return None
+def check_text(
+    text: str | bytes, file: str = "<text>", target: str = "all", suffix: str = ".yaml", root=None
+) -> list[Problem]:
+    """Every problem in ``text`` for ``target`` (``all`` or one of the readers), in line order.
 
-
-def check_text(text: str, file: str = "<text>", target: str = "all", suffix: str = ".yaml") -> list[Problem]:
-    """Every problem in ``text`` for ``target`` (``all`` or one of the readers), in line order."""
-    from ruamel.yaml.error import MarkedYAMLError
-    from ruamel.yaml.nodes import MappingNode
-
+    ``text`` may be UTF-8 bytes (a large file is checked without a str copy of it);
+    ``root``: the tree of ``text`` when the caller composed it already.
+    """
     checker = _Checker(file, text, sanitize.targets_of(target))
     if suffix != ".yaml":  # both compare the suffix exactly
         checker.add(
             1, "file-suffix", f"Dynamic Prompts and Impact Pack only read '.yaml' files, not {suffix!r}", YAML11
         )
     try:
-        root = compose(text)
-    except MarkedYAMLError as exc:
-        mark = exc.problem_mark or exc.context_mark
-        line = mark.line + 1 if mark else 1
-        checker.add(line, "yaml-error", " ".join(str(exc.problem or exc).split()))
-        return _sorted(checker.problems)
-    except Exception as exc:  # ruamel raises several unmarked types; one line is enough
-        checker.add(1, "yaml-error", " ".join(str(exc).split()))
+        if root is None:
+            root = compose(text, file, "wildcard file")
+    except YAMLProblem as exc:
+        checker.add(1 if exc.line is None else exc.line + 1, "yaml-error", f"the file {exc.problem}")
         return _sorted(checker.problems)
     if root is None:
         checker.add(1, "not-a-mapping", "the file is empty")
@@ -329,13 +314,13 @@ def check_text(text: str, file: str = "<text>", target: str = "all", suffix: str
 def check_file(path, target: str = "all") -> list[Problem]:
     """Every problem in the file at ``path`` for ``target``."""
     path = Path(path)
+    data = read_bytes(path, "wildcard file")
     try:
-        text = path.read_text(encoding="utf-8")
-    except UnicodeDecodeError as exc:
-        return [Problem(str(path), 1, 1, "yaml-error", f"not UTF-8: {exc.reason}", sanitize.targets_of(target))]
-    except OSError as exc:
-        raise UsageError(f"cannot read {path}: {exc.strerror or exc}") from exc
-    return check_text(text, str(path), target, suffix=path.suffix)
+        check_utf8(data, path, "wildcard file")
+    except YAMLProblem as exc:
+        line = 1 if exc.line is None else exc.line + 1
+        return [Problem(str(path), line, 1, "yaml-error", f"the file {exc.problem}", sanitize.targets_of(target))]
+    return check_text(data, str(path), target, suffix=path.suffix)
 
 
 def _sorted(problems: list[Problem]) -> list[Problem]:

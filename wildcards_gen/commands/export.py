@@ -66,7 +66,7 @@ def _unique(name: str, used: set) -> str:
 
 def plan(root) -> tuple[dict, list, list]:
     """``{relative path: items}`` for every leaf list of a composed YAML tree, with renames and skips."""
-    from ruamel.yaml.nodes import MappingNode, ScalarNode
+    from wildcards_gen.yaml_input import MappingNode, ScalarNode
 
     files: dict = {}
     renamed: list = []
@@ -124,21 +124,14 @@ def plan(root) -> tuple[dict, list, list]:
 def export_txt(source: Path, txt_dir: Path, force: bool = False) -> Export:
     """Write ``source``'s leaf lists under ``txt_dir``; refuse a non-empty folder unless ``force``."""
     from wildcards_gen.output import write_text
-    from wildcards_gen.yaml_input import compose
+    from wildcards_gen.yaml_input import compose, read_text
 
     source, txt_dir = Path(source), Path(txt_dir)
     if txt_dir.exists() and not txt_dir.is_dir():
         raise UsageError(f"{txt_dir} exists and is not a folder")
     if txt_dir.is_dir() and any(txt_dir.iterdir()) and not force:
         raise UsageError(f"{txt_dir} is not empty; use --force to write into it")
-    try:
-        text = source.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"cannot read {source}: {exc}") from exc
-    try:
-        root = compose(text)
-    except Exception as exc:  # ruamel raises several types; one line is enough
-        raise UsageError(f"{source} is not valid YAML: {' '.join(str(exc).split())}") from exc
+    root = compose(read_text(source, "wildcard file"), source, "wildcard file")
     files, renamed, skipped = plan(root)
     if not files:
         raise UsageError(f"{source} has no lists to export")

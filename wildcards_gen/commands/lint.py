@@ -68,20 +68,41 @@ def category_synset(wn, name: str, instruction: str | None, terms=()) -> str | N
     return None
 
 
-def outliers(wfile, options: dict) -> list[Finding]:
-    """Semantic outliers of every leaf list, all texts embedded in one call (cache first)."""
-    from wildcards_gen import arrangement, wordnet
+# Lists are embedded in batches of about this many terms: one call per batch keeps the cache
+# and the model busy, and memory stays bounded however large the file (a term's rows are
+# a few kilobytes: its own and its candidate senses').
+OUTLIER_BATCH_TERMS = 5000
 
-    wn = wordnet.get()
-    jobs = []
+
+def outliers(wfile, options: dict) -> list[Finding]:
+    """Semantic outliers of every leaf list, embedded batch by batch (cache first)."""
+    from wildcards_gen import arrangement
+
+    found: list[Finding] = []
+    batch: list = []
+    size = 0
     for leaf in wfile.leaves:
         terms = sorted({str(i) for i in leaf.items if i is not None}, key=lambda t: (t.casefold(), t))
         if len(terms) < arrangement.CLEAN_MIN_ITEMS:
             continue
+        batch.append((leaf, terms))
+        size += len(terms)
+        if size >= OUTLIER_BATCH_TERMS:
+            found += _batch_outliers(batch, options)
+            batch, size = [], 0
+    if batch:
+        found += _batch_outliers(batch, options)
+    return found
+
+
+def _batch_outliers(batch: list, options: dict) -> list[Finding]:
+    from wildcards_gen import arrangement, wordnet
+
+    wn = wordnet.get()
+    jobs = []
+    for leaf, terms in batch:
         synset = category_synset(wn, leaf.path[-1], leaf.instruction, terms)
         jobs.append((leaf, arrangement.Job(path="/".join(leaf.path), name=leaf.path[-1], synset=synset, terms=terms)))
-    if not jobs:
-        return []
     matrix, _ = arrangement.embed_lists([job for _, job in jobs], options, clean=True)
     threshold = float(options["semantic_clean_threshold"])
     found = []
@@ -141,12 +162,12 @@ def reader_problems(wfile, target: str) -> list[Finding]:
     files are not read by any wildcard reader: they get no reader findings.
     """
     from wildcards_gen import sanitize
-    from wildcards_gen.commands.check import check_file
+    from wildcards_gen.commands.check import check_text
 
-    if wfile.data is None:
+    if not wfile.is_yaml:
         return []
     found = []
-    for problem in check_file(wfile.path, target):
+    for problem in check_text(wfile.raw, str(wfile.path), target, wfile.path.suffix, root=wfile.root):
         if problem.code in _NOT_LINTED:
             continue
         kind = _KIND_OF_CODE.get(problem.code, "structure")
@@ -172,7 +193,9 @@ def _subject(problem) -> str:
 
 
 def lint_file(wfile, options: dict, target: str, semantic: bool = True) -> dict:
-    found = (outliers(wfile, options) if semantic else []) + duplicates(wfile) + reader_problems(wfile, target)
+    found = reader_problems(wfile, target)
+    wfile.root = None  # the node tree is not needed any more: memory for the embeddings of a large file
+    found = (outliers(wfile, options) if semantic else []) + duplicates(wfile) + found
     found.sort(key=lambda f: (f.line, f.kind, f.text, f.detail))
     return {
         "file": str(wfile.path),
@@ -236,14 +259,14 @@ def render_markdown(report: dict) -> str:
     return "\n".join(out).rstrip() + "\n"
 
 
-def remove_outliers(wfile, found: list) -> int:
-    """Delete the outlier items from the round-trip tree in place; returns how many went."""
+def remove_outliers(leaves: list, found: list) -> int:
+    """Delete the outlier items from round-trip ``leaves`` in place; returns how many went."""
     by_list: dict = {}
     for f in found:
         if f["kind"] == "outlier":
             by_list.setdefault(f["list"], set()).add(f["text"])
     removed = 0
-    for leaf in wfile.leaves:
+    for leaf in leaves:
         drop = by_list.get("/".join(leaf.path))
         if not drop or leaf.node is None:
             continue
@@ -286,11 +309,11 @@ def delete_item(seq, index: int) -> None:
     del seq[index]
 
 
-def dump(wfile) -> str:
+def dump(data, yaml) -> str:
     import io
 
     buf = io.StringIO()
-    wfile.yaml.dump(wfile.data, buf)
+    yaml.dump(data, buf)
     return buf.getvalue()
 
 
@@ -356,15 +379,16 @@ def register(cli) -> None:
             "semantic_clean_threshold": DEFAULT_CLEAN_THRESHOLD if threshold is None else threshold,
         }
         wfile = load(file)
-        if clean and wfile.data is None:
+        if clean and not wfile.is_yaml:
             raise UsageError("--clean works on YAML files; regenerate JSONL instead")
         report = lint_file(wfile, options, target, semantic=not no_outliers)
         removed = 0
         if clean:
             from wildcards_gen.output import write_text
 
-            removed = remove_outliers(wfile, report["findings"])
-            write_text(Path(output), dump(wfile))
+            data, yaml, leaves = wfile.round_trip()
+            removed = remove_outliers(leaves, report["findings"])
+            write_text(Path(output), dump(data, yaml))
             report["cleaned"] = {"output": str(output), "removed": removed}
         if fmt == "json":
             click.echo(json.dumps(report, indent=2, ensure_ascii=False))

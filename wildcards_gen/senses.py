@@ -17,6 +17,10 @@ list that is arranged or cleaned, in dataset runs and by ``wildcards-gen arrange
    small bonus (a hint, not a veto: foods are not "objects" in WordNet), and for
    text embedders each sense's gloss embedding is compared with the term's
    nearest list neighbours (:func:`gloss_evidence`). Two rounds.
+3. **A dataset's class names** (:func:`match_senses`, behind
+   ``WordNet.match_all``): a supercategory's few classes are too few to agree,
+   so each sense scores by its Lin similarity to the parent's synset and to the
+   siblings' senses, and by the words its gloss shares with their names.
 """
 
 from __future__ import annotations
@@ -325,3 +329,148 @@ def common_category(wn: Any, choices: Sequence[SenseChoice], share: float = 0.6,
     if not shared:
         return None
     return max(shared, key=lambda a: (ic.get(a, 0.0), a))
+
+
+MATCH_MAX_NAMES = 200  # match_senses compares every sense with every sibling's: quadratic
+
+MATCH_DEFAULTS: dict[str, Any] = {
+    "rank_decay": 0.05,  # WordNet's order breaks near-ties
+    "context_weight": 1.0,  # similarity to the parent's synset
+    "sibling_weight": 1.0,  # mean similarity to the closest sense of each sibling
+    "measure": "lin",
+    "derived_min_ic": 0.2,  # a stand-in category more specific than artifact (0.19): instrumentality (0.25) will do
+    "gloss_weight": 0.05,  # per word a sense's gloss shares with the parent's and the siblings' names
+}
+
+_STOP = frozenset(
+    [
+        "a",
+        "an",
+        "the",
+        "of",
+        "or",
+        "and",
+        "to",
+        "in",
+        "on",
+        "for",
+        "with",
+        "by",
+        "from",
+        "at",
+        "as",
+        "is",
+        "are",
+        "be",
+        "that",
+        "this",
+        "which",
+        "who",
+        "whom",
+        "its",
+        "it",
+        "used",
+        "use",
+        "any",
+        "some",
+        "one",
+        "two",
+        "more",
+        "most",
+        "other",
+        "such",
+        "than",
+        "into",
+        "your",
+        "their",
+        "not",
+        "no",
+    ]
+)
+
+
+def _words(text: str) -> set[str]:
+    """Content words, crudely singular: what a gloss and a class name may share."""
+    out = set()
+    for word in re.findall(r"[a-z]+", text.lower().replace("_", " ")):
+        if word not in _STOP and len(word) > 2:
+            out.add(word[:-1] if word.endswith("s") and not word.endswith("ss") else word)
+    return out
+
+
+def match_senses(
+    wn: Any,
+    names: Sequence[str],
+    category: str | None = None,
+    context: str | None = None,
+    _derive: bool = True,
+    **options: Any,
+) -> list[SenseChoice]:
+    """Senses of a few sibling class names (a dataset's supercategory), by similarity.
+
+    ``score(s) = -rank_decay * rank(s) + context_weight * Lin(s, category)
+    + sibling_weight * mean_j max_t Lin(s, t) + gloss_weight * overlap(s)`` over
+    the other names' candidate senses ``t``; ``overlap`` counts the words the
+    sense's gloss and lemmas share with ``context`` (the parent's name as the
+    dataset writes it) and the other names (a little Lesk: the computer mouse's
+    gloss says "electronic" and "computer"). Lin similarity weighs a shared ancestor by its information
+    content, so what a huge node (artifact, instrumentality) shares says little
+    and a close common parent (clothing for "tie" among accessories) a lot; for
+    short lists this is steadier than :func:`choose_senses`' agreement counts.
+    Without a category (a parent named by an adjective, "electronic"), the synset
+    most of a first choice lie below (:func:`common_category`) stands in for it.
+    """
+    if category is None and _derive and len(names) >= 3:
+        first = _match_senses(wn, names, None, context, **options)
+        category = common_category(wn, first, min_ic=float(MATCH_DEFAULTS["derived_min_ic"]))
+        if category is None:
+            return first
+    return _match_senses(wn, names, category, context, **options)
+
+
+def _match_senses(
+    wn: Any, names: Sequence[str], category: str | None, context: str | None, **options: Any
+) -> list[SenseChoice]:
+    import numpy as np
+
+    from wildcards_gen.wordnet_measures import lin_matrix
+
+    opts = {**MATCH_DEFAULTS, **{k: v for k, v in options.items() if v is not None}}
+    cands: list[list[str]] = []
+    hows: list[str | None] = []
+    for name in names:
+        senses, how = candidates(wn, name)
+        cands.append([s.wnid for s in senses])
+        hows.append(how)
+    flat = [w for c in cands for w in c]
+    if not flat:
+        return [SenseChoice(None, False, h) for h in hows]
+    universe = sorted(set(flat) | ({category} if category else set()))
+    index = {w: i for i, w in enumerate(universe)}
+    lin = np.nan_to_num(lin_matrix(wn, universe, str(opts["measure"])))
+    out = []
+    margin = float(opts["rank_decay"])  # ambiguous: closer than one step of WordNet's order
+    for i, mine in enumerate(cands):
+        if not mine:
+            out.append(SenseChoice(None, False, hows[i]))
+            continue
+        rows = [index[w] for w in mine]
+        score = -float(opts["rank_decay"]) * np.arange(len(mine), dtype=np.float64)
+        if category:
+            score += float(opts["context_weight"]) * lin[rows, index[category]]
+        others = [[index[w] for w in c] for j, c in enumerate(cands) if j != i and c]
+        if others:
+            score += float(opts["sibling_weight"]) * np.mean(
+                [lin[np.ix_(rows, cols)].max(axis=1) for cols in others], axis=0
+            )
+        bag = _words(" ".join([context or "", *(n for j, n in enumerate(names) if j != i)])) - _words(names[i])
+        if bag and len(mine) > 1:
+            for r, wnid in enumerate(mine):
+                synset = wn.synset(wnid)
+                score[r] += float(opts["gloss_weight"]) * len(
+                    _words(synset.gloss + " " + " ".join(synset.lemmas)) & bag
+                )
+        order = sorted(range(len(mine)), key=lambda r: (-round(float(score[r]), 9), r))
+        gap = float(score[order[0]] - score[order[1]]) if len(order) > 1 else 1.0
+        out.append(SenseChoice(mine[order[0]], gap < margin, hows[i], round(gap, 6), tuple(mine)))
+    return out

@@ -16,8 +16,9 @@ import os
 import re
 import sqlite3
 import threading
+from collections.abc import Sequence
 from pathlib import Path
-from typing import NamedTuple
+from typing import Any, NamedTuple
 
 from wildcards_gen import paths, wordnet_snapshot
 from wildcards_gen.errors import DataError, UsageError
@@ -234,6 +235,42 @@ class WordNet:
 
     def is_below(self, wnid: str, ancestor: str) -> bool:
         return wnid == ancestor or ancestor in self.ancestors(wnid)
+
+    # -- mapping another dataset's class names ---------------------------------
+    def match_all(self, names: Sequence[str], context: str | None = None) -> list:
+        """The noun synset each of a dataset's class names means, the names deciding each other.
+
+        For datasets whose ids are not WordNet's: pass names that belong together
+        (one supercategory's classes, one parent's children) and, as ``context``,
+        their parent's name. "mouse" among keyboard, laptop and remote is the
+        computer mouse; "orange" among banana and broccoli the fruit; "tie" among
+        accessories the necktie. Up to 200 names are matched by similarity to the
+        context and to each other (:func:`wildcards_gen.senses.match_senses`); a
+        longer list, such as thousands of labels with no hierarchy, by agreement
+        (:func:`wildcards_gen.senses.choose_senses`).
+
+        :param names: class names as the dataset spells them ("Human face",
+            "hot dog", "Salt and pepper shakers": plurals, hyphens, ``&`` and head
+            nouns are handled).
+        :param context: the parent's name or a WNID (a hint: senses below it score
+            a little higher), or None.
+        :returns: one :class:`wildcards_gen.senses.SenseChoice` per name, in order:
+            ``wnid`` (None when WordNet has no noun for it), ``how`` it was found
+            (``exact``, ``compound``, ``head``), ``ambiguous`` (the best two senses
+            were close), ``confidence`` (higher is surer) and every ``candidates`` WNID.
+            Needs numpy and scipy (``pip install wildcards-gen[arrange]``).
+        """
+        from wildcards_gen import senses
+
+        names = [str(n) for n in names]
+        category = senses.resolve_category(self, context, names) if context else None
+        if len(names) <= senses.MATCH_MAX_NAMES:
+            return senses.match_senses(self, names, category, context)
+        return senses.choose_senses(self, names, category)
+
+    def match(self, name: str, context: str | None = None, siblings: Sequence[str] = ()) -> Any:
+        """:meth:`match_all` for one name, with the names beside it as its context."""
+        return self.match_all([name, *(s for s in siblings if s != name)], context)[0]
 
 
 # -- opening the snapshot ---------------------------------------------------------

@@ -75,8 +75,10 @@ def _ic_step(wn: Any, wnid: str, ic: dict) -> float:
     return hit
 
 
-def lin_matrix(wn: Any, wnids: list) -> Any:
+def lin_matrix(wn: Any, wnids: list, measure: str = "lin") -> Any:
     """Lin similarity ``2 IC(lcs) / (IC(a) + IC(b))`` between synsets; NaN where a WNID is None.
+
+    ``measure="resnik"``: ``IC(lcs)`` itself, divided by the largest IC in WordNet (0 to 1).
 
     IC(lcs) comes from one sparse product: closure indicator rows weighted by each
     node's information step, whose dot product is IC(lcs) on a tree (about it on
@@ -100,6 +102,9 @@ def lin_matrix(wn: Any, wnids: list) -> Any:
             vals.append(_ic_step(wn, a, ic))
     M = sparse.csr_matrix((vals, (rows, cols)), shape=(len(idx), len(col)), dtype=np.float64)
     dot = (M @ M.T).toarray()
+    if measure == "resnik":
+        out[np.ix_(idx, idx)] = dot / max(ic.values())
+        return out
     own = np.diag(dot)
     out[np.ix_(idx, idx)] = 2.0 * dot / np.maximum(own[:, None] + own[None, :], 1e-9)
     return out

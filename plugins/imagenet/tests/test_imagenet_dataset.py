@@ -76,6 +76,15 @@ def test_bad_root_fails_cleanly(cli, tmp_path, root, fragments, wn):
     assert_clean_failure(result, out, *fragments)
 
 
+@pytest.mark.parametrize("option", ["--root", "--exclude-subtree"])
+@pytest.mark.parametrize("value", ["", "  "])
+def test_an_empty_synset_is_a_usage_error_not_the_whole_tree(cli, tmp_path, option, value):
+    out = tmp_path / "out.yaml"
+    result = cli("dataset", "imagenet", option, value, "--depth", "1", "-o", out)
+    assert result.exit_code == 2
+    assert_clean_failure(result, out, f"Invalid value for '{option}': is empty")
+
+
 def test_default_root_is_entity(seeded_cache, cli, tmp_path):
     out, _ = gen(cli, tmp_path, "--filter", "1k", "--depth", "1")
     data = load_yaml(out)

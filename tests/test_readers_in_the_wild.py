@@ -203,3 +203,30 @@ def test_check_folder_matches_what_dynamic_prompts_loads(tmp_path):
     (folder / "animals" / "big dogs.txt").write_text("mastiff\n")
     assert not any(check_folder(folder, "dynamicprompts").values())
     assert set(WildcardManager(folder).get_collection_names()) == {"animals/cats", "animals/big dogs"}
+
+
+def test_export_for_on_demand_mode_has_no_space_in_any_name(tencent_pair, tmp_path, cli):
+    folder = tmp_path / "txt"
+    result = cli("export", tencent_pair["impact-ondemand"][0], "--txt-dir", folder, "--target", "impact-ondemand")
+    assert result.exit_code == 0, result.output
+    paths = [p.relative_to(folder) for p in folder.rglob("*")]
+    assert paths and not [p for p in paths if " " in str(p)]
+    assert max(len(p.parts) for p in paths) <= 2
+    assert cli("check", "--target", "impact-ondemand", "--strict", folder).exit_code == 0
+
+
+@pytest.mark.parametrize(
+    ("target", "extra", "ascii"),
+    [("all", [], True), ("dynamicprompts", [], False), ("dynamicprompts", ["--ascii"], True)],
+)
+def test_export_transliterates_for_impact_pack(tmp_path, cli, target, extra, ascii):
+    source = tmp_path / "in.yaml"
+    source.write_text("drinks:\n  café:\n    - crème brûlée\n    - tea\n", encoding="utf-8")
+    folder = tmp_path / "txt"
+    assert cli("export", source, "--txt-dir", folder, "--target", target, *extra).exit_code == 0
+    (written,) = list(folder.rglob("*.txt"))
+    text = written.read_text(encoding="utf-8")
+    if ascii:
+        assert written.name == "cafe.txt" and "creme brulee" in text
+    else:
+        assert written.name == "café.txt" and "crème brûlée" in text

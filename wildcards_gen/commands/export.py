@@ -79,13 +79,27 @@ def _unique(name: str, used: set, extension: str = "") -> str:
     return candidate
 
 
-def plan(root) -> tuple[dict, list, list]:
-    """``{relative path: items}`` for every leaf list of a composed YAML tree, with renames and skips."""
+def plan(root, target: str = "all", ascii: bool = False) -> tuple[dict, list, list]:
+    """``{relative path: items}`` for every leaf list of a composed YAML tree, with renames and skips.
+
+    For Impact Pack (``all``, ``impact``, ``impact-ondemand``) and ``ascii``, names and items
+    are transliterated (7.10.6 reads ``.txt`` files as ISO-8859-1); for its on-demand mode,
+    spaces in names become ``-`` (a name with a space sends its lookup into endless recursion).
+    """
+    from wildcards_gen.sanitize import ON_DEMAND, to_ascii, wants_ascii
     from wildcards_gen.yaml_input import MappingNode, ScalarNode
 
     files: dict = {}
     renamed: list = []
     skipped: list = []
+    transliterate = wants_ascii(target, ascii)
+
+    def safe_name(name: str) -> str:
+        if transliterate:
+            name = to_ascii(name)
+        if target == ON_DEMAND:
+            name = re.sub(r"\s+", "-", name.strip())
+        return fs_safe(name)
 
     def items_of(node, where) -> list:
         if isinstance(node, ScalarNode):
@@ -97,7 +111,7 @@ def plan(root) -> tuple[dict, list, list]:
             if not isinstance(item, ScalarNode):
                 skipped.append((where, f"a nested list or mapping on line {item.start_mark.line + 1}"))
                 continue
-            text = " ".join(item.value.split())
+            text = " ".join((to_ascii(item.value) if transliterate else item.value).split())
             if text and not (item.style is None and item.value in ("~", "null", "Null", "NULL")):
                 out.append(text)
         return out
@@ -115,7 +129,7 @@ def plan(root) -> tuple[dict, list, list]:
                 if not vnode.value:
                     skipped.append((where, "an empty mapping"))
                     continue
-                safe = _unique(fs_safe(name), used)
+                safe = _unique(safe_name(name), used)
                 if safe != name:
                     renamed.append((where, "/".join(folder + (safe,))))
                 walk(vnode, here, folder + (safe,))
@@ -124,7 +138,7 @@ def plan(root) -> tuple[dict, list, list]:
             if not items:
                 skipped.append((where, "no items"))
                 continue
-            safe = _unique(fs_safe(name), used, ".txt")
+            safe = _unique(safe_name(name), used, ".txt")
             if safe != name:
                 renamed.append((where, "/".join(folder + (safe,))))
             files["/".join(folder + (safe,)) + ".txt"] = items
@@ -135,7 +149,7 @@ def plan(root) -> tuple[dict, list, list]:
     return files, renamed, skipped
 
 
-def export_txt(source: Path, txt_dir: Path, force: bool = False) -> Export:
+def export_txt(source: Path, txt_dir: Path, force: bool = False, target: str = "all", ascii: bool = False) -> Export:
     """Write ``source``'s leaf lists under ``txt_dir``; refuse a non-empty folder unless ``force``.
 
     Everything is checked before anything is written, and written into a
@@ -153,7 +167,7 @@ def export_txt(source: Path, txt_dir: Path, force: bool = False) -> Export:
     if txt_dir.is_dir() and any(txt_dir.iterdir()) and not force:
         raise UsageError(f"{txt_dir} is not empty; use --force to write into it")
     root = compose(read_text(source, "wildcard file"), source, "wildcard file")
-    files, renamed, skipped = plan(root)
+    files, renamed, skipped = plan(root, target, ascii)
     if not files:
         raise UsageError(f"{source} has no lists to export")
     check_plan(txt_dir, files)
@@ -251,7 +265,16 @@ def register(cli: click.Group) -> None:
         help="Folder to write the .txt wildcards into (created if missing).",
     )
     @click.option("--force", is_flag=True, help="Write into a folder that is not empty (files are replaced).")
-    def export(file, txt_dir, force):
+    @click.option(
+        "--target",
+        type=click.Choice(["all", "dynamicprompts", "impact", "impact-ondemand"]),
+        default="all",
+        show_default=True,
+        help="The reader of the folder: for Impact Pack (all, impact, impact-ondemand) names and items "
+        "are transliterated to ASCII; for its on-demand mode, spaces in names become '-'.",
+    )
+    @click.option("--ascii", is_flag=True, help="Transliterate names and items to ASCII for any target.")
+    def export(file, txt_dir, force, target, ascii):
         """Write FILE as a folder of .txt wildcard files: one per leaf list, one folder per key.
 
         __a/b/c__ names the same list in the YAML and in the folder. Names are
@@ -259,7 +282,7 @@ def register(cli: click.Group) -> None:
         """
         from wildcards_gen.cli import settings
 
-        result = export_txt(file, txt_dir, force)
+        result = export_txt(file, txt_dir, force, target, ascii)
         if not settings().quiet:
             for where, path in result.renamed:
                 click.echo(f"Renamed for the file system: {where} -> {path}", err=True)

@@ -1,0 +1,113 @@
+"""The whole cache under faults (issue 16, finding 14): read-only, full, not creatable.
+
+Every run here is a real CLI process on a cache of its own. As root, the
+child drops the capabilities that let root write anywhere, so a folder
+without write permission really is read-only to it.
+"""
+
+from __future__ import annotations
+
+import re
+
+import pytest
+from cache_faults import (
+    cache_with_wordnet,
+    limited_file_size,
+    listing,
+    read_only,
+    run_cli,
+    without_root_powers,
+    writable,
+)
+
+from wildcards_gen.testing import SHARED_DATA
+
+HIERARCHY = SHARED_DATA / "tencent" / "dictionary_and_semantic_hierarchy.txt"
+ANIMALS = ["dataset", "tencent", "--hierarchy-file", HIERARCHY, "--root", "animal", "--smart", "--preset", "balanced"]
+ARRANGED = [*ANIMALS, "--semantic-arrange", "--embedder", "wordnet"]
+pytestmark = pytest.mark.skipif(not HIERARCHY.is_file(), reason="needs the reference Tencent file")
+
+
+@pytest.fixture
+def warm(tmp_path, session_cache, wn):
+    """A cache that one arranged run filled: snapshot, entry points, Tencent's copy, embeddings."""
+    cache = cache_with_wordnet(tmp_path / "cache", session_cache)
+    first = run_cli(cache, *ARRANGED, "-o", tmp_path / "first.yaml")
+    assert first.returncode == 0, first.stderr
+    assert {"embeddings.sqlite", "entry-points.json", "tencent/parsed-hierarchy.json"} <= set(listing(cache))
+    yield cache, (tmp_path / "first.yaml").read_bytes()
+    writable(cache)
+
+
+@pytest.mark.parametrize("wal", ["left by the last run", "checkpointed"])
+def test_a_read_only_warm_cache_serves_a_whole_run_and_is_not_touched(warm, tmp_path, wal):
+    cache, expected = warm
+    if wal == "checkpointed":  # a cache whose last writer closed cleanly: no -wal or -shm beside it
+        import sqlite3
+
+        conn = sqlite3.connect(cache / "embeddings.sqlite")
+        conn.execute("SELECT count(*) FROM vectors").fetchone()
+        conn.close()
+        assert not (cache / "embeddings.sqlite-wal").exists()
+    before = listing(cache)
+    read_only(cache)
+    out = tmp_path / "out"
+    out.mkdir()
+    done = run_cli(
+        cache, *ARRANGED, "-o", out / "again.yaml", "--stats", out / "stats.json", preexec_fn=without_root_powers()
+    )
+    assert done.returncode == 0, done.stderr
+    assert (out / "again.yaml").read_bytes() == expected
+    assert re.fullmatch(r"Done: [^\n]*\n", done.stderr), done.stderr  # no warning: nothing is wrong
+    import json
+
+    counts = json.loads((out / "stats.json").read_text())["counts"]
+    assert counts["embeddings.cache_hits"] == counts["embeddings.requested"] > 1000
+    assert listing(cache) == before
+
+
+def test_a_read_only_cache_without_embeddings_warns_once_and_generates(warm, tmp_path):
+    cache, expected = warm
+    for name in ("embeddings.sqlite", "embeddings.sqlite-wal", "embeddings.sqlite-shm"):
+        (cache / name).unlink(missing_ok=True)
+    read_only(cache)
+    done = run_cli(cache, *ARRANGED, "-o", tmp_path / "again.yaml", preexec_fn=without_root_powers())
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "again.yaml").read_bytes() == expected
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("Warning")]
+    assert warnings == [
+        f"Warning: cannot store new vectors in the embedding cache {cache / 'embeddings.sqlite'} "
+        f"(unable to open database file); they are not kept. Make {cache} writable or set "
+        "WILDCARDS_GEN_CACHE to another folder"
+    ]
+
+
+def test_cache_clear_on_a_read_only_cache_is_an_error_not_success(warm):
+    cache, _ = warm
+    read_only(cache)
+    info = run_cli(cache, "cache", "info", "--json", preexec_fn=without_root_powers())
+    assert info.returncode == 0 and '"entries": 1' in info.stdout and info.stderr == ""  # counted, read-only
+    done = run_cli(cache, "cache", "clear", preexec_fn=without_root_powers())
+    assert done.returncode == 1 and done.stdout == ""
+    assert re.fullmatch(
+        rf"Error: cannot clear the embedding cache {re.escape(str(cache / 'embeddings.sqlite'))} \(.*readonly.*\); "
+        rf"nothing was removed\. Make {re.escape(str(cache))} writable \(WILDCARDS_GEN_CACHE chooses the cache folder\)\n",
+        done.stderr,
+    ), done.stderr
+    writable(cache)
+    assert run_cli(cache, "cache", "info", "--json").stdout == info.stdout  # really nothing removed
+
+
+def test_a_full_disk_while_storing_vectors_is_one_warning_not_damage(warm, tmp_path):
+    """The embedding cache took 'database or disk is full' for damage and moved the file aside."""
+    cache, expected = warm
+    for name in ("embeddings.sqlite", "embeddings.sqlite-wal", "embeddings.sqlite-shm"):
+        (cache / name).unlink(missing_ok=True)
+    done = run_cli(cache, *ARRANGED, "-o", tmp_path / "again.yaml", preexec_fn=limited_file_size(256 << 10))
+    assert done.returncode == 0, done.stderr
+    assert (tmp_path / "again.yaml").read_bytes() == expected
+    warnings = [line for line in done.stderr.splitlines() if line.startswith("Warning")]
+    assert len(warnings) == 1 and warnings[0].startswith(
+        f"Warning: cannot store new vectors in the embedding cache {cache / 'embeddings.sqlite'} ("
+    ), done.stderr
+    assert not list(cache.glob("*.corrupt-*"))

@@ -111,3 +111,59 @@ def test_a_full_disk_while_storing_vectors_is_one_warning_not_damage(warm, tmp_p
         f"Warning: cannot store new vectors in the embedding cache {cache / 'embeddings.sqlite'} ("
     ), done.stderr
     assert not list(cache.glob("*.corrupt-*"))
+
+
+# -- downloads into the cache ----------------------------------------------------------
+
+
+@pytest.fixture
+def mirror():
+    """A real HTTP server on 127.0.0.1 serving the reference ImageNet lists."""
+    import functools
+    import threading
+    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
+
+    class Quiet(SimpleHTTPRequestHandler):
+        def log_message(self, *args):
+            pass
+
+    handler = functools.partial(Quiet, directory=str(SHARED_DATA / "imagenet"))
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
+    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+    thread.start()
+    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
+    httpd.shutdown()
+    httpd.server_close()
+
+
+def download_21k(cache, tmp_path, mirror, monkeypatch, **kwargs):
+    monkeypatch.setenv("WILDCARDS_GEN_IMAGENET_URL", mirror)
+    return run_cli(
+        cache, "dataset", "imagenet", "--root", "dog.n.01", "--filter", "21k", "-o", tmp_path / "o.yaml", **kwargs
+    )
+
+
+def test_a_download_into_a_read_only_cache_is_one_line(tmp_path, session_cache, wn, mirror, monkeypatch):
+    """It was a raw PermissionError ('internal error') from creating the imagenet folder."""
+    cache = cache_with_wordnet(tmp_path / "cache", session_cache)
+    read_only(cache)
+    try:
+        done = download_21k(cache, tmp_path, mirror, monkeypatch, preexec_fn=without_root_powers())
+    finally:
+        writable(cache)
+    assert done.returncode == 1 and not (tmp_path / "o.yaml").exists()
+    assert done.stderr == (
+        f"Error: cannot save the ImageNet-21k class list into the cache folder {cache / 'imagenet'} "
+        "(Permission denied); set WILDCARDS_GEN_CACHE to a folder you can write to\n"
+    )
+
+
+def test_a_download_onto_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, session_cache, wn, mirror, monkeypatch):
+    cache = cache_with_wordnet(tmp_path / "cache", session_cache)
+    done = download_21k(cache, tmp_path, mirror, monkeypatch, preexec_fn=limited_file_size(64 << 10))
+    assert done.returncode == 1 and not (tmp_path / "o.yaml").exists()
+    assert done.stderr == (
+        f"Error: cannot save the ImageNet-21k class list into the cache folder {cache / 'imagenet'} "
+        "(File too large); free some space there or set WILDCARDS_GEN_CACHE to another folder\n"
+    )
+    assert list((cache / "imagenet").iterdir()) == []

@@ -7,6 +7,7 @@ without write permission really is read-only to it.
 
 from __future__ import annotations
 
+import os
 import re
 
 import pytest
@@ -166,4 +167,102 @@ def test_a_download_onto_a_full_disk_is_one_line_and_leaves_nothing(tmp_path, se
         f"Error: cannot save the ImageNet-21k class list into the cache folder {cache / 'imagenet'} "
         "(File too large); free some space there or set WILDCARDS_GEN_CACHE to another folder\n"
     )
+    assert list((cache / "imagenet").iterdir()) == []
+
+
+# -- temporary files of killed processes (issue 16, finding 13) -----------------------------
+
+
+def dead_pid() -> int:
+    import subprocess
+    import sys
+
+    done = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"], capture_output=True, text=True)
+    return int(done.stdout)
+
+
+def test_temporary_files_of_dead_processes_are_removed_at_the_next_start(tmp_path):
+    import subprocess
+    import sys
+
+    cache = tmp_path / "cache"
+    (cache / "tencent").mkdir(parents=True)
+    (cache / "imagenet").mkdir()
+    dead = dead_pid()
+    sleeper = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(60)"])
+    try:
+        leftovers = [  # what each cache writer leaves when killed
+            f".wordnet-3.0-nouns-v5.sqlite.{dead}.tmp",
+            f".wordnet-3.0-nouns-v4.sqlite.{dead}.tmp-journal",
+            f".wordnet-3.0-nouns-v5.json.{dead}.tmp",
+            f".entry-points.json.{dead}-139872.tmp",
+            f"tencent/.parsed-hierarchy.json.{dead}-140023.tmp",
+            f"tencent/.dictionary_and_semantic_hierarchy.txt.{dead}-140023.part",
+            f"imagenet/.imagenet21k_goog_synsets.txt.{dead}-7.part",
+        ]
+        kept = [
+            f".wordnet-3.0-nouns-v5.sqlite.{sleeper.pid}.tmp",  # a live process is still writing it
+            f"tencent/.parsed-hierarchy.json.{sleeper.pid}-1.tmp",
+            "notes.tmp",  # not named like ours
+            f"imagenet/mine.{dead}.tmp",
+            "embeddings.sqlite.corrupt-123.456",
+        ]
+        for name in leftovers + kept:
+            (cache / name).write_bytes(b"x" * 1000)
+        done = run_cli(cache, "plugins")
+        assert done.returncode == 0, done.stderr
+        present = {str(p.relative_to(cache)) for p in cache.rglob("*") if p.is_file()}
+        assert not present & set(leftovers) and set(kept) <= present
+    finally:
+        sleeper.kill()
+        sleeper.wait()
+
+
+def test_a_download_killed_midway_leaves_a_part_file_the_next_start_removes(tmp_path, session_cache, wn):
+    """SIGKILL while the class list streams in: the .part file stays, then goes at the next start."""
+    import subprocess
+    import sys
+    import threading
+    import time
+    from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+    release = threading.Event()
+
+    class Stalling(BaseHTTPRequestHandler):
+        def do_GET(self):
+            body = (SHARED_DATA / "imagenet" / "imagenet21k_goog_synsets.txt").read_bytes()
+            self.send_response(200)
+            self.send_header("Content-Length", str(len(body)))
+            self.end_headers()
+            self.wfile.write(body[: len(body) // 2])
+            self.wfile.flush()
+            release.wait(30)
+
+        def log_message(self, *args):
+            pass
+
+    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Stalling)
+    threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True).start()
+    cache = cache_with_wordnet(tmp_path / "cache", session_cache)
+    try:
+        env = {
+            **os.environ,
+            "WILDCARDS_GEN_CACHE": str(cache),
+            "WILDCARDS_GEN_IMAGENET_URL": f"http://127.0.0.1:{httpd.server_address[1]}/",
+        }
+        args = ["dataset", "imagenet", "--root", "dog.n.01", "--filter", "21k", "-o", tmp_path / "o.yaml"]
+        proc = subprocess.Popen([sys.executable, "-m", "wildcards_gen", *map(str, args)], env=env)
+        deadline = time.monotonic() + 60
+        while not list(cache.glob("imagenet/.*.part")) and time.monotonic() < deadline:
+            time.sleep(0.01)
+        time.sleep(0.2)
+        proc.kill()
+        proc.wait()
+    finally:
+        release.set()
+        httpd.shutdown()
+        httpd.server_close()
+    parts = list(cache.glob("imagenet/.*.part"))
+    assert len(parts) == 1 and parts[0].stat().st_size > 0
+    assert run_cli(cache, "plugins").returncode == 0
     assert list((cache / "imagenet").iterdir()) == []

@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import threading
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from wildcards_gen import cache_files
 from wildcards_gen.errors import DataError
 
 TIMEOUT_S = 60
@@ -39,8 +39,7 @@ def fetch(
     target = Path(target)
     if target.is_file():
         return target
-    # named with the pid, so a later start can tell a dead process's leftover (see cache_files)
-    tmp = target.parent / f".{target.name}.{os.getpid()}.{threading.get_ident()}.part"
+    tmp = cache_files.temporary(target, "part")  # a dead process's leftover is removed at a later start
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
         out = open(tmp, "wb")  # noqa: SIM115 (closed below, also when the download fails)

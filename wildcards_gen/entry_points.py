@@ -23,7 +23,10 @@ import importlib
 import json
 import os
 import sys
+from pathlib import Path
 from typing import NamedTuple
+
+from wildcards_gen import cache_files
 
 CACHE_NAME = "entry-points.json"
 FORMAT = 2
@@ -161,7 +164,7 @@ def declared_in(text: str, group: str):
 
 def _save(path: str, data: dict) -> None:
     """Write atomically; a cache folder that cannot be written only costs the next run a scan."""
-    tmp = f"{path}.{os.getpid()}.tmp"
+    tmp = str(cache_files.temporary(Path(path)))  # a dead process's leftover is removed at a later start
     try:
         with open(tmp, "w", encoding="utf-8") as fh:
             json.dump(data, fh)

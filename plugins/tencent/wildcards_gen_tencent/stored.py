@@ -20,7 +20,7 @@ import os
 import threading
 from pathlib import Path
 
-from wildcards_gen import DataError
+from wildcards_gen import DataError, cache_files
 from wildcards_gen_tencent import hierarchy
 
 FORMAT = 2
@@ -104,7 +104,7 @@ def _write(stored_at: Path, current: list, h: hierarchy.Hierarchy, glosses: dict
         ensure_ascii=False,
     ).encode("utf-8")
     header = json.dumps({"format": FORMAT, "key": current, "sha256": hashlib.sha256(body).hexdigest()})
-    tmp = stored_at.with_name(f".{NAME}.{os.getpid()}.{threading.get_ident()}.tmp")
+    tmp = cache_files.temporary(stored_at)  # a dead process's leftover is removed at a later start
     try:
         stored_at.parent.mkdir(parents=True, exist_ok=True)
         tmp.write_bytes(header.encode("ascii") + b"\n" + body)

@@ -44,7 +44,7 @@ def clean_stale(cache: Path) -> list[str]:
     Best effort: a folder that cannot be read or written is left as it is.
     """
     removed = []
-    for folder in [cache, *_subfolders(cache)]:
+    for folder in [str(cache), *_subfolders(cache)]:
         try:
             entries = list(os.scandir(folder))
         except OSError:

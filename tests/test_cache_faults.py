@@ -78,7 +78,7 @@ def test_a_read_only_cache_without_embeddings_warns_once_and_generates(warm, tmp
     warnings = [line for line in done.stderr.splitlines() if line.startswith("Warning")]
     assert warnings == [
         f"Warning: cannot store new vectors in the embedding cache {cache / 'embeddings.sqlite'} "
-        f"(unable to open database file); they are not kept. Make {cache} writable or set "
+        f"(unable to open database file); they are not kept. To keep them, make {cache} writable or set "
         "WILDCARDS_GEN_CACHE to another folder"
     ]
 
@@ -111,6 +111,9 @@ def test_a_full_disk_while_storing_vectors_is_one_warning_not_damage(warm, tmp_p
     assert len(warnings) == 1 and warnings[0].startswith(
         f"Warning: cannot store new vectors in the embedding cache {cache / 'embeddings.sqlite'} ("
     ), done.stderr
+    assert warnings[0].endswith(
+        "they are not kept. To keep them, free some space there or set WILDCARDS_GEN_CACHE to another folder"
+    )
     assert not list(cache.glob("*.corrupt-*"))
 
 

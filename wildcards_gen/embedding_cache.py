@@ -174,9 +174,11 @@ class EmbeddingCache:
         with self._lock:
             if writes == "store" and not self._warned_unwritable:
                 self._warned_unwritable = True
+                full = any(w in reason.lower() for w in ("full", "i/o", "too large", "quota"))
+                remedy = "free some space there" if full else f"make {self.path.parent} writable"
                 warn(
                     f"cannot store new vectors in the embedding cache {self.path} ({reason}); they are not kept. "
-                    f"Make {self.path.parent} writable or set WILDCARDS_GEN_CACHE to another folder"
+                    f"To keep them, {remedy} or set WILDCARDS_GEN_CACHE to another folder"
                 )
         return default
 

@@ -229,3 +229,20 @@ def test_declared_in_reads_entry_points_txt_as_importlib_does():
     assert list(entry_points.declared_in(text, "wildcards_gen")) == [
         (ep.name, ep.value) for ep in parsed if ep.group == "wildcards_gen"
     ]
+
+
+def test_a_distribution_in_a_zip_is_listed_and_never_trusted_from_the_cache(tmp_path, monkeypatch):
+    """A zipped distribution has no entry_points.txt on disk to check: its entries mean a scan each start."""
+    import zipfile
+
+    archive = tmp_path / "zipped.zip"
+    with zipfile.ZipFile(archive, "w") as zf:
+        zf.writestr("zipplug-1.0.dist-info/METADATA", "Metadata-Version: 2.1\nName: zipplug\nVersion: 1.0\n")
+        zf.writestr("zipplug-1.0.dist-info/entry_points.txt", "[wildcards_gen_test_zip]\nzipplug = json\n")
+    monkeypatch.syspath_prepend(str(archive))
+    found = entry_points.scan("wildcards_gen_test_zip")
+    assert [(ep.name, ep.value, ep.distribution, source) for ep, source in found] == [
+        ("zipplug", "json", "zipplug", None)
+    ]
+    assert entry_points.discover("wildcards_gen_test_zip", tmp_path, True) == ([found[0][0]], False)
+    assert entry_points.discover("wildcards_gen_test_zip", tmp_path, True) == ([found[0][0]], False)

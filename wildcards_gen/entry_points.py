@@ -68,12 +68,20 @@ def scan(group: str) -> list[tuple[EntryPoint, str | None]]:
         if ep.name in found:
             continue
         dist = getattr(ep, "dist", None)
-        folder = getattr(dist, "_path", None)  # PathDistribution's metadata folder
         found[ep.name] = (
             EntryPoint(ep.name, ep.value, dist.metadata["Name"] if dist else None, dist.version if dist else None),
-            os.path.abspath(os.path.join(folder, "entry_points.txt")) if folder is not None else None,
+            _declaring_file(dist),
         )
     return [found[name] for name in sorted(found)]
+
+
+def _declaring_file(dist) -> str | None:
+    """The ``entry_points.txt`` of a distribution installed as a folder (None for a zip or a custom finder)."""
+    try:
+        folder = os.fspath(dist._path)  # PathDistribution's metadata folder
+    except (AttributeError, TypeError):
+        return None
+    return os.path.abspath(os.path.join(folder, "entry_points.txt"))
 
 
 def discover(group: str, cache_dir, use_cache: bool = True) -> tuple[list[EntryPoint], bool]:

@@ -195,15 +195,6 @@ def _call_embed_batch(registry, texts, embedder, model, options, cache_dir=None)
     return list(arr)
 
 
-def cosine_normalise(matrix):
-    """Rows scaled to unit length (zero rows stay zero)."""
-    import numpy as np
-
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return matrix / norms
-
-
 def default_threads() -> int:
     """Half the CPUs: PyTorch's spinning OpenMP threads otherwise starve everything else."""
     import os

@@ -256,7 +256,7 @@ def gloss_evidence(
     """
     import numpy as np
 
-    from wildcards_gen.embeddings import cosine_normalise
+    from wildcards_gen.vectors import cosine_normalise
 
     n = len(terms)
     texts, owners = [], []

@@ -127,7 +127,7 @@ def similarity(wn, terms: list, vectors, context: ArrangeContext, opts: dict):
     """The blended similarity of step 1 (terms x terms, 1 on the diagonal)."""
     import numpy as np
 
-    from wildcards_gen.embeddings import cosine_normalise
+    from wildcards_gen.vectors import cosine_normalise
     from wildcards_gen.wordnet_measures import lin_matrix
 
     X = cosine_normalise(np.asarray(vectors, dtype=np.float64))

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from wildcards_gen import entry_points
+from wildcards_gen.testing import pip_install_to
 
 HERE = Path(__file__).parent
 
@@ -63,24 +64,7 @@ def test_a_plugin_installed_later_is_found(tmp_path):
     cache = cache_in(tmp_path)
     before, _, _ = probe(cache, "plugins", "--json", pythonpath=site)
     assert "colors" not in plugin_names(before)
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--disable-pip-version-check",
-            "--target",
-            str(site),
-            str(HERE / "thirdparty"),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    pip_install_to(site, HERE / "thirdparty")
     after, _, scanned = probe(cache, "plugins", "--json", pythonpath=site)
     assert scanned  # the folder on sys.path changed: the cache was not used
     assert "colors" in plugin_names(after)

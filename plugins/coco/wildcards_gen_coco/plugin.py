@@ -67,6 +67,11 @@ def tree_of(run) -> tree.Tree:
             built = run.state.get(NAME)
             if built is None:
                 built = run.state[NAME] = tree.build(categories(run), run)
+                counts = run.stats.counters
+                run.log(
+                    f"coco: {counts['coco.mapped']} of {counts['coco.categories']} categories mapped to WordNet "
+                    f"({counts['coco.unmapped']} unmapped, {counts['coco.ambiguous']} close calls; see --stats)"
+                )
     return built
 
 

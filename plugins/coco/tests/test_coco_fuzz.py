@@ -18,7 +18,25 @@ from wildcards_gen.testing import assert_clean_exit, assert_wildcards_clean, fuz
 from wildcards_gen_coco import annotation_file
 from wildcards_gen_coco.table import Category
 
-words = st.sampled_from(["dog", "mouse", "wall-other", "floor-wood", "none", "", " ", "x" * 201, "{a|b}", "é", "a\nb"])
+words = st.sampled_from(
+    [
+        "dog",
+        "mouse",
+        "wall-other",
+        "floor-wood",
+        "none",
+        "",
+        " ",
+        "x" * 201,
+        "{a|b}",
+        "é",
+        "a\nb",
+        "--other",
+        "floor--",
+        "-stuff",
+        "wall-other-merged",
+    ]
+)
 texts = st.one_of(words, st.text(max_size=12))
 scalars = st.one_of(st.none(), st.booleans(), st.integers(-(10**6), 10**6), st.floats(allow_nan=False), texts)
 anything = st.recursive(scalars, lambda inner: st.lists(inner, max_size=3) | st.dictionaries(texts, inner, max_size=3))

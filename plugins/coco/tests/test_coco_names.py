@@ -32,6 +32,9 @@ from wildcards_gen_coco.names import Name
         ("traffic_light", "outdoor", Name("traffic light", "traffic light")),
         ("  Wine   glass ", "kitchen", Name("Wine glass", "Wine glass")),
         ("zzqxv", None, Name("zzqxv", "zzqxv")),
+        ("--other", None, Name("--other", "--other")),  # nothing before the suffix: kept as written
+        ("floor--", "floor", Name("floor--", "floor--")),
+        ("-stuff", None, Name("-stuff", "-stuff")),
     ],
 )
 def test_category_names(wn, raw, parent, expected):

@@ -53,17 +53,18 @@ def category(text: str, parent: str | None, wn: Any) -> Name:
     """``text`` (a category name) prepared under the supercategory shown as ``parent``."""
     name = base(text) or text.strip()
     head_of = parent.casefold() if parent else None
-    if name.lower().endswith(_OTHER) and len(name) > len(_OTHER):
-        head = name[: -len(_OTHER)].replace("-", " ").strip()
-        if head.casefold() == head_of:
-            return Name(head, parent or head, True)
-        return Name(head, head)
-    head, dash, modifier = name.partition("-")
-    if dash and modifier and head_of and head.casefold() == head_of:
-        joined = f"{head} {modifier.replace('-', ' ')}"
+    rest = " ".join(name[: -len(_OTHER)].replace("-", " ").split()) if name.lower().endswith(_OTHER) else ""
+    if rest:
+        if rest.casefold() == head_of:
+            return Name(rest, parent or rest, True)
+        return Name(rest, rest)
+    head, _, modifier = name.partition("-")
+    modifier = " ".join(modifier.replace("-", " ").split())
+    if modifier and head_of and head.casefold() == head_of:
+        joined = f"{head} {modifier}"
         if _known(wn, joined):  # window-blind: WordNet's "window blind"
             return Name(joined, joined)
-        return Name(f"{modifier.replace('-', ' ')} {head}", parent or head, True)  # floor-wood: a wood floor
+        return Name(f"{modifier} {head}", parent or head, True)  # floor-wood: a wood floor
     if head_of and name.casefold() == head_of:
         return Name(name, parent or name, True)  # person under person: the supercategory itself
     split = _split_closed(wn, name)

@@ -304,7 +304,8 @@ def test_semantic_arrange_groups_the_flattened_stuff(cli, tmp_path):
 
 
 @pytest.mark.parametrize(
-    ("target", "style"), [("impact", "kebab"), ("dynamicprompts", "snake"), ("generator", "as-is")]
+    ("target", "style"),
+    [("impact", "kebab"), ("impact-ondemand", "as-is"), ("dynamicprompts", "snake"), ("generator", "as-is")],
 )
 def test_each_reader_target(cli, tmp_path, target, style):
     out = tmp_path / f"{target}.yaml"  # the cli fixture checks the file for its target

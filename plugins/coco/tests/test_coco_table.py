@@ -5,13 +5,13 @@ from __future__ import annotations
 import shutil
 import subprocess
 import sys
-import zipfile
 from importlib import resources
 from pathlib import Path
 
 import pytest
 
 from wildcards_gen import DataError
+from wildcards_gen.testing import pip_install_to
 from wildcards_gen_coco import table
 
 PLUGIN = Path(__file__).resolve().parents[1]
@@ -65,20 +65,16 @@ def test_a_damaged_table_names_its_line(body, message):
         table.parse(body, "table.tsv")
 
 
-def test_the_wheel_carries_the_table(tmp_path):
-    """Package data is only in a wheel if declared: build one from a copy of the plugin and read it back."""
+def test_an_installed_copy_carries_the_table(tmp_path):
+    """Package data is only in a wheel if declared: install a copy of the plugin (not editable) and read it there."""
     source = tmp_path / "src"
     shutil.copytree(PLUGIN, source, ignore=shutil.ignore_patterns("build", "*.egg-info", "__pycache__", "tests"))
-    subprocess.run(
-        [sys.executable, "-m", "pip", "wheel", "-q", "--disable-pip-version-check"]
-        + ["--no-deps", "--no-build-isolation", "-w", str(tmp_path / "dist"), str(source)],
-        check=True,
-        capture_output=True,
-        timeout=300,
+    site = pip_install_to(tmp_path / "site", source)
+    code = (
+        "import sys; sys.path.insert(0, sys.argv[1]); from wildcards_gen_coco import table; "
+        "assert table.__file__.startswith(sys.argv[1]), table.__file__; print(len(table.packaged(stuff=True)))"
     )
-    (wheel,) = (tmp_path / "dist").glob("wildcards_gen_coco-*.whl")
-    with zipfile.ZipFile(wheel) as archive:
-        text = archive.read(f"wildcards_gen_coco/{table.FILE}").decode("utf-8")
-        entry_points = archive.read(next(n for n in archive.namelist() if n.endswith("entry_points.txt")))
-    assert [c for _, c in table.parse(text)] == [c._replace(branch=None) for c in table.packaged(stuff=True)]
-    assert b"[wildcards_gen]\ncoco = wildcards_gen_coco.plugin" in entry_points
+    proc = subprocess.run([sys.executable, "-c", code, str(site)], capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0 and proc.stdout.strip() == "171", proc.stderr
+    (entry_points,) = site.glob("wildcards_gen_coco-*.dist-info/entry_points.txt")
+    assert "[wildcards_gen]\ncoco = wildcards_gen_coco.plugin" in entry_points.read_text()

@@ -67,7 +67,9 @@ def _singulars(word: str) -> list[str]:
         ("ches", "ch"),
         ("shes", "sh"),
         ("men", "man"),
+        ("ves", "f"),  # leaves, halves, shelves (before "s": "leave" is a noun too)
         ("s", ""),
+        ("ves", "fe"),  # knives, wives (after "s": caves are not cafes)
     ):
         if word.endswith(suffix) and len(word) > len(suffix) + 1:
             out.append(word[: -len(suffix)] + repl)

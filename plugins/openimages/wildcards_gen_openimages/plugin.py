@@ -39,7 +39,7 @@ def options() -> list:
     def file_option(file: source.Published, mode: str) -> click.Option:
         return click.Option(
             [file.option],
-            type=click.Path(dir_okay=False, path_type=str),
+            type=click.Path(path_type=str),  # a directory or FIFO is refused by read_bytes, in one line
             default=None,
             metavar="FILE",
             help=f"{file.filename} ({mode}). Default: the copy in the cache, downloaded on first use.",

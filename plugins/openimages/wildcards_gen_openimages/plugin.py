@@ -18,13 +18,6 @@ from wildcards_gen_openimages.tree import Tree
 
 NAME = "openimages"
 
-# The boxable tree is small (601 classes, 8 levels, most lists short): the built-in
-# presets would flatten nearly all of it, so they keep more here.
-PRESETS = {
-    "detailed": {"min_depth": 6, "min_hyponyms": 3, "min_leaf": 2},
-    "balanced": {"min_depth": 4, "min_hyponyms": 10, "min_leaf": 3},
-    "compact": {"min_depth": 3, "min_hyponyms": 30, "min_leaf": 5},
-}
 # WordNet's structural levels, which --labels all walks through (names as keys show them)
 SKIP_NODES = ("physical entity", "object", "whole", "living thing", "organism", "causal agent", "abstraction")
 HEADER = (
@@ -132,7 +125,6 @@ def make_dataset() -> Dataset:
         help="Open Images: the 600 boxable classes in their hierarchy, or all ~20,000 labels in WordNet's (CC BY 4.0).",
         find_roots=find_roots,
         options=options(),
-        presets=dict(PRESETS),
         skip_nodes=SKIP_NODES,
         header=HEADER,
         parallel_walk=False,  # children come from a tree in memory: threads would only slow it

@@ -12,13 +12,17 @@ from __future__ import annotations
 import json
 import os
 import re
+import signal
 import subprocess
 import sys
 import textwrap
+import time
 from pathlib import Path
 
 import pytest
 from ruamel.yaml import YAML
+
+from wildcards_gen.testing import pip_install_to
 
 BIN = Path(sys.executable).parent
 
@@ -26,6 +30,7 @@ PLUGIN = '''
 """A dataset for batch tests: a synthetic tree, and modes that fail in each way a task can."""
 
 import os
+import time
 
 import click
 
@@ -38,6 +43,8 @@ def find_roots(run):
         os._exit(3)  # the worker process dies, as in a segfault
     if mode == "usage":
         raise UsageError("this task's options are wrong on purpose")
+    if mode == "sleep":
+        time.sleep(120)  # a long task: the parent is killed meanwhile
     return [Node("r", run.options["root_name"], gloss="the root of the test tree")]
 
 
@@ -48,7 +55,7 @@ def register_datasets(register):
         help="A synthetic tree for batch tests.",
         find_roots=find_roots,
         options=[
-            click.Option(["--mode"], type=click.Choice(["ok", "raise", "crash", "usage"]), default="ok"),
+            click.Option(["--mode"], type=click.Choice(["ok", "raise", "crash", "usage", "sleep"]), default="ok"),
             click.Option(["--width"], type=int, default=3),
             click.Option(["--levels"], type=int, default=2),
             click.Option(["--root-name"], default="thing"),
@@ -93,24 +100,7 @@ def plugin_site(tmp_path_factory) -> Path:
     (src / "pyproject.toml").write_text(PYPROJECT)
     (src / "wildcards_gen_batchtest.py").write_text(PLUGIN)
     site = tmp_path_factory.mktemp("batchtest-site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--disable-pip-version-check",
-            "--target",
-            str(site),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    pip_install_to(site, src)
     return site
 
 
@@ -676,3 +666,228 @@ def test_progress_bar_counts_finished_tasks_on_a_terminal(plugin_site, tmp_path)
     assert "c: ok" not in stderr and "b: failed:" in stderr
     assert "Tasks" not in stdout and "3/3" not in stdout  # the table owns stdout
     assert "2 of 3 tasks succeeded" in stdout
+
+
+# -- hostile manifests and faults (issue 16) -------------------------------------------------
+
+
+def test_a_huge_matrix_is_refused_before_it_is_expanded(cli, tmp_path):
+    """10 lists of 10 values would be 10^10 tasks: refused at once, naming the line and --max-tasks."""
+    lists = "\n".join(f"      o{i}: [{', '.join(str(j) for j in range(10))}]" for i in range(10))
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(f"tasks:\n  - dataset: imagenet\n    output: x.yaml\n    matrix:\n{lists}\n")
+    started = time.perf_counter()
+    result = cli("batch", manifest, "--dry-run")
+    assert time.perf_counter() - started < 10
+    assert result.exit_code == 2
+    assert result.stderr.splitlines() == [
+        f"{manifest}:4: task 1's matrix alone expands to more than 1,000 tasks (--max-tasks 1,000); "
+        "split the manifest or raise --max-tasks",
+        f"Error: 1 problem in manifest {manifest}; nothing was run",
+    ]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["manifest.yaml"]
+
+
+def test_max_tasks_counts_every_task_and_can_be_raised(cli, tmp_path):
+    manifest = write_manifest(
+        tmp_path,
+        """
+        tasks:
+          - dataset: imagenet
+            output: a.yaml
+            matrix: {depth: [1, 2, 3], glosses: [true, false]}
+          - {dataset: imagenet, output: b.yaml}
+    """,
+    )
+    refused = cli("batch", manifest, "--dry-run", "--max-tasks", "6")
+    assert refused.exit_code == 2
+    assert f"{manifest}:5: the tasks up to this one expand to more than 6 tasks" in refused.stderr
+    assert cli("batch", manifest, "--dry-run", "--max-tasks", "7").exit_code == 0
+    assert "--max-tasks" in cli("batch", "--help").output
+
+
+def test_many_tasks_writing_one_file_are_reported_in_linear_space(cli, tmp_path):
+    """1,500 tasks on one output: each problem names a few of the others, not all 1,499."""
+    manifest = tmp_path / "manifest.yaml"
+    manifest.write_text(
+        "tasks:\n" + "".join(f"  - {{dataset: imagenet, output: same.yaml, depth: {n % 3 + 1}}}\n" for n in range(1500))
+    )
+    result = cli("batch", manifest, "--dry-run", "--max-tasks", "2000")
+    assert result.exit_code == 2
+    lines = result.stderr.splitlines()
+    assert len(lines) == 1501 and max(len(line) for line in lines) < 300
+    assert lines[0] == (
+        f"{manifest}:2: task 'same': output same.yaml is also written by task "
+        "'same' (line 3), 'same' (line 4), 'same' (line 5) and 1,496 more"
+    )
+
+
+def test_values_of_the_wrong_type_are_errors_naming_the_line_and_key(cli, tmp_path):
+    result = check_rejected(
+        cli,
+        tmp_path,
+        """
+        tasks:
+          - {dataset: imagenet, output: [a, b]}
+          - {dataset: imagenet, output: "a\\0b.yaml"}
+          - {dataset: [imagenet], output: c.yaml}
+          - {name: {x: 1}, dataset: imagenet, output: d.yaml}
+          - {dataset: imagenet, output: e.yaml, root: 2001-01-01}
+          - {dataset: imagenet, output: f.yaml, exclude-regex: [a, [b]]}
+          - {dataset: imagenet, output: g.yaml, root: !!binary aGVsbG8=}
+          - {dataset: imagenet, output: h.yaml, class-list: "x\\0.txt"}
+          - {dataset: imagenet, output: ""}
+          - {dataset: imagenet, output: .}
+          - {dataset: imagenet, output: i.yaml, root: !!set {a}}
+    """,
+        [
+            ("output: [a, b]", "task 1: 'output' must be a file name, got a list"),
+            ("a\\0b", "task 2: 'output' contains a NUL character"),
+            ("[imagenet]", "task 3: 'dataset' must be text, got a list"),
+            ("{x: 1}", "task 4: 'name' must be text, got a mapping"),
+            ("2001-01-01", "option 'root': expects text, a number or true/false, got a date"),
+            ("[a, [b]]", "option 'exclude-regex': expects text, a number or true/false, got a list"),
+            ("!!binary", "option 'root': expects text, a number or true/false, got binary data"),
+            ("class-list", "option 'class-list': contains a NUL character"),
+            ('output: ""', "'output' must be a file name, got an empty text"),
+            ("output: .}", "is a folder"),
+            ("!!set", "got a set"),
+        ],
+    )
+    assert "Traceback" not in result.output
+    assert not (tmp_path / "['a', 'b']").exists()
+
+
+def test_merge_keys_and_ordered_maps_in_a_manifest(cli, tmp_path):
+    """Whatever mapping type the YAML reader gives (merged ``<<:`` keys, ``!!omap``) is a mapping."""
+    manifest = write_manifest(
+        tmp_path,
+        """
+        !!omap
+        - defaults: {depth: 2}
+        - tasks:
+          - {dataset: imagenet, root: dog.n.01, output: dogs.yaml}
+    """,
+    )
+    result = cli("batch", manifest, "--dry-run")
+    assert result.exit_code == 0, result.output
+    assert "--depth=2" in result.stdout
+    manifest = write_manifest(
+        tmp_path,
+        """
+        - &dogs
+          dataset: imagenet
+          root: dog.n.01
+          output: dogs.yaml
+        - <<: *dogs
+          output: cats.yaml
+          root: cat.n.01
+        - !!omap
+          - dataset: imagenet
+          - output: birds.yaml
+          - root: bird.n.01
+    """,
+    )
+    result = cli("batch", manifest, "--dry-run")
+    assert result.exit_code == 0, result.output
+    commands = [line.strip() for line in result.stdout.splitlines() if line.startswith("  wildcards-gen")]
+    assert "--root=cat.n.01" in commands[1] and commands[1].count("--root") == 1
+    assert "--root=bird.n.01" in commands[2] and "birds.yaml" in commands[2]
+
+
+def descendants(pid: int) -> set[int]:
+    """Every process below ``pid``, from /proc."""
+    children: dict = {}
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                ppid = int((entry / "stat").read_text().rsplit(")", 1)[1].split()[1])
+            except (OSError, IndexError, ValueError):
+                continue
+            children.setdefault(ppid, []).append(int(entry.name))
+    found: set = set()
+    stack = [pid]
+    while stack:
+        for child in children.get(stack.pop(), []):
+            found.add(child)
+            stack.append(child)
+    return found
+
+
+def running(pid: int) -> bool:
+    """A process that exists and is not a zombie."""
+    try:
+        return Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0] != "Z"
+    except (OSError, IndexError):
+        return False
+
+
+def start_sleeping_batch(plugin_site, tmp_path):
+    """A batch of two long tasks in a private TMPDIR; returns (process, workers, tmpdir) once both run."""
+    manifest = write_manifest(
+        tmp_path,
+        """
+        tasks:
+          - {dataset: batchtest, mode: sleep, output: a.yaml}
+          - {dataset: batchtest, mode: sleep, output: b.yaml}
+    """,
+    )
+    private = tmp_path / "tmp"
+    private.mkdir()
+    env = dict(os.environ, PYTHONPATH=str(plugin_site), TMPDIR=str(private))
+    with open(tmp_path / "stdout", "wb") as out, open(tmp_path / "stderr", "wb") as err:
+        process = subprocess.Popen(
+            [str(BIN / "wildcards-gen"), "batch", str(manifest), "--workers", "2"], stdout=out, stderr=err, env=env
+        )
+    deadline = time.monotonic() + 90
+    while len(list(private.glob("wildcards-gen-batch*/*.started"))) < 2 and time.monotonic() < deadline:
+        assert process.poll() is None, (tmp_path / "stderr").read_text()
+        time.sleep(0.1)
+    workers = descendants(process.pid)
+    assert len(list(private.glob("wildcards-gen-batch*/*.started"))) == 2, (tmp_path / "stderr").read_text()
+    return process, workers, private, env, manifest
+
+
+def wait_gone(pids, seconds: float = 15) -> list:
+    deadline = time.monotonic() + seconds
+    while any(running(p) for p in pids) and time.monotonic() < deadline:
+        time.sleep(0.1)
+    return sorted(p for p in pids if running(p))
+
+
+@pytest.mark.skipif(not sys.platform.startswith("linux"), reason="dying with the parent is Linux's PR_SET_PDEATHSIG")
+def test_sigkilled_parent_leaves_no_worker_and_its_folder_goes_at_the_next_start(plugin_site, tmp_path):
+    process, workers, private, env, manifest = start_sleeping_batch(plugin_site, tmp_path)
+    try:
+        assert len(workers) >= 2
+        process.kill()
+        process.wait()
+        assert wait_gone(workers) == []  # no worker holds on to the terminal's pipes
+    finally:
+        for pid in workers:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+    left = [p.name for p in private.iterdir()]
+    assert len(left) == 1 and left[0].startswith(f"wildcards-gen-batch.{process.pid}.")
+    again = subprocess.run(
+        [str(BIN / "wildcards-gen"), "batch", str(manifest), "--dry-run"], capture_output=True, text=True, env=env
+    )
+    assert again.returncode == 0, again.stderr
+    assert list(private.iterdir()) == []  # the dead parent's folder was removed
+
+
+@pytest.mark.parametrize("signum", [signal.SIGTERM, signal.SIGHUP])
+def test_sigterm_and_sighup_stop_the_workers_and_remove_the_folder(plugin_site, tmp_path, signum):
+    process, workers, private, _env, _manifest = start_sleeping_batch(plugin_site, tmp_path)
+    try:
+        process.send_signal(signum)
+        assert process.wait(timeout=30) == 128 + signum
+        assert wait_gone(workers) == []
+    finally:
+        for pid in workers:
+            if running(pid):
+                os.kill(pid, signal.SIGKILL)
+    assert list(private.iterdir()) == []
+    err = (tmp_path / "stderr").read_text()
+    assert err.strip().splitlines()[-1] == f"Stopped by {signal.Signals(signum).name}; no output written."
+    assert "Traceback" not in err

@@ -153,6 +153,7 @@ def test_names_are_made_safe_for_windows_and_reported(tmp_path, cli):
         ("tab\there", "tab_here"),
         ("x" * 300, "x" * 200),
         ("é" * 150, "é" * 100),
+        ("half\ud800pair", "half_pair"),  # a lone surrogate from a YAML escape is no character
     ],
 )
 def test_fs_safe(name, safe):
@@ -199,3 +200,55 @@ def test_bad_input_is_one_line_error_and_writes_nothing(tmp_path, cli):
     a_file.write_text("x")
     result = cli("export", broken, "--txt-dir", a_file)
     assert result.exit_code != 0
+
+
+@pytest.mark.parametrize("text", ["x: [a, b]\nx.txt:\n  y: [c]\n", "x.txt:\n  y: [c]\nx: [a, b]\n"])
+def test_a_list_and_a_key_one_name_apart_both_get_a_name(tmp_path, cli, text):
+    """A list ``x`` is the file ``x.txt``; a key ``x.txt`` would be the folder ``x.txt``: one is numbered."""
+    source = tmp_path / "clash.yaml"
+    source.write_text(text)
+    out = tmp_path / "txt"
+    result = cli("export", source, "--txt-dir", out)
+    assert result.exit_code == 0, result.output
+    files = sorted(p.relative_to(out).as_posix() for p in out.rglob("*") if p.is_file())
+    assert len(files) == 2 and "Renamed for the file system" in result.stderr
+    by_items = {p.read_text(): p.relative_to(out).as_posix() for p in out.rglob("*.txt") if p.is_file()}
+    assert set(by_items) == {"a\nb\n", "c\n"}
+    assert by_items["c\n"].endswith("/y.txt")
+
+
+def test_a_failed_export_leaves_nothing_behind(tmp_path, cli):
+    deep = "".join(f"{'  ' * n}{chr(97 + n % 26) * 190}:\n" for n in range(25)) + "  " * 25 + "- item\n"
+    source = tmp_path / "deep.yaml"
+    source.write_text("a: [first]\n" + deep)  # the first list fits; the deep one is too long a path
+    out = tmp_path / "new" / "txt"
+    result = cli("export", source, "--txt-dir", out)
+    assert result.exit_code == 2
+    assert "longer than this system allows" in result.stderr and result.stderr.count("\n") == 1
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deep.yaml"]
+
+    # --force into a folder where one list's file would have to replace a folder
+    target = tmp_path / "existing"
+    (target / "b.txt").mkdir(parents=True)
+    (target / "keep.txt").write_text("mine\n")
+    source.write_text("a: [x]\nb: [y]\n")
+    result = cli("export", source, "--txt-dir", target, "--force")
+    assert result.exit_code == 2 and f"{target / 'b.txt'} is a folder where the list b.txt goes" in result.stderr
+    assert sorted(p.relative_to(target).as_posix() for p in target.rglob("*")) == ["b.txt", "keep.txt"]
+
+
+def test_the_temporary_folder_of_a_killed_export_goes_at_the_next_export(tmp_path, cli):
+    import subprocess
+    import sys
+
+    dead = subprocess.Popen([sys.executable, "-c", "pass"])
+    dead.wait()
+    stale = tmp_path / f".txt.{dead.pid}.0123abcd.tmp"
+    (stale / "animals").mkdir(parents=True)
+    (stale / "animals" / "dogs.txt").write_text("half\n")
+    source = tmp_path / "a.yaml"
+    source.write_text("animals:\n  dogs: [pug]\n")
+    result = cli("export", source, "--txt-dir", tmp_path / "txt")
+    assert result.exit_code == 0, result.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["a.yaml", "txt"]
+    assert (tmp_path / "txt" / "animals" / "dogs.txt").read_text() == "pug\n"

@@ -206,6 +206,16 @@ BAD_CONFIGS = [
     ("dog: 3\n", 1, 6, "must be a mapping"),
     ("dog:\n  min_leaf: [1\n", None, None, "is not valid YAML"),
     ("dog:\n  min_leaf: 2\ndog:\n  min_leaf: 3\n", None, None, "is not valid YAML"),
+    # values of the wrong type, whatever YAML made of them (issue 16)
+    ("dog:\n  min_leaf: &t true\n", 2, 13, "must be an integer, got True"),
+    ("dog:\n  skip: !!binary aGVsbG8=\n", 2, 9, "must be true or false, got binary data"),
+    ("dog:\n  preset: [compact]\n", 2, 11, "got a list"),
+    ("dog:\n  min_leaf: 2001-01-01\n", 2, 13, "got a date"),
+    ("dog: !!set {a}\n", 1, 6, "must be a mapping of setting: value, found a set"),
+    ("!!set {a}\n", 1, 1, "expected a mapping"),
+    ("base: &b {colour: red}\ndog:\n  <<: *b\n", 1, 11, "unknown setting 'colour'"),
+    ("dog:\n  1: 2\n", 2, 3, "unknown setting 1"),
+    ("dog: {skip: true}\n' dog': {skip: false}\n", 2, 1, "'dog' is given twice"),
 ]
 
 
@@ -223,6 +233,24 @@ def test_bad_smart_config_is_a_clear_error_with_its_position(wn_dataset, cli, tm
     else:
         assert re.search(re.escape(str(config)) + r":\d+:\d+:", result.output)
     assert not out.exists()
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "base: &b {skip: true}\nhunting dog:\n  <<: *b\n",
+        "hunting dog:\n  <<: {skip: true}\n",
+        "!!omap\n- hunting dog: {skip: true}\n",
+        "hunting dog: !!omap [skip: true]\n",
+    ],
+)
+def test_smart_config_merge_keys_and_ordered_maps(dog_tree, tmp_path, text):
+    """A merged key (``<<: *anchor``) or an ``!!omap`` is a mapping like any other."""
+    dataset, raw = dog_tree
+    config = tmp_path / "config.yaml"
+    config.write_text(text)
+    categories, _ = shaped(dataset, raw, "--smart", "--smart-config", config)
+    assert not any("hunting dog" in p for p in paths_of(categories))
 
 
 def test_smart_config_unknown_synset_name(wn_dataset, cli, tmp_path):

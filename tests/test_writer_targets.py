@@ -48,7 +48,8 @@ NASTY = {
     "a/b": ((), None, ["slash"]),
     "Hot Dog": ((), None, ["frank"]),
     "hot-dog": ((), None, ["wiener"]),
-    "café": ((), None, ["latte"]),
+    "café": ((), None, ["latte", "crème brûlée"]),
+    "cafe": ((), None, ["mocha"]),  # one key with 'café' once transliterated for Impact Pack
     "{x|y}": ((), None, ["curly"]),
     "a[1]*?": ((), None, ["glob"]),
 }
@@ -106,6 +107,8 @@ def generated(nasty, tmp_path_factory):
         ("dynamicprompts", "as-is"),
         ("impact", "as-is"),
         ("generator", "as-is"),
+        ("impact-ondemand", "as-is"),
+        ("dynamicprompts", "snake"),
         ("all", "snake"),
         ("all", "kebab"),
     ]:
@@ -174,6 +177,8 @@ def dynamicprompts_sample_all(folder, expected: dict) -> None:
         ("dynamicprompts", "as-is"),
         ("impact", "as-is"),
         ("generator", "as-is"),
+        ("impact-ondemand", "as-is"),
+        ("dynamicprompts", "snake"),
         ("all", "snake"),
         ("all", "kebab"),
     ],
@@ -415,3 +420,19 @@ def test_unique_for_target_keeps_the_sibling_without_an_alternative():
     cats = [Category("x ray", id="a"), Category("X-Ray", id="b")]
     assert [c.name for c in unique_for_target(cats, (), stats, "dynamicprompts", "as-is")] == ["x ray", "X-Ray"]
     assert "name_collision" not in stats.as_dict()["events"]
+
+
+def test_transliteration_for_impact_pack_keeps_collisions_apart(generated):
+    """Impact Pack reads files as ISO-8859-1: names become ASCII, and 'café' then meets 'cafe'."""
+    for target in ("all", "impact", "impact-ondemand"):
+        path, stats = generated[(target, "as-is")]
+        data = rt_load(path)["Nasty root"]
+        keys = [str(k) for k in data]
+        assert all(k.isascii() for k in keys), target
+        cafes = [k for k in keys if k.lower().startswith("cafe")]
+        assert len(cafes) == 2 and len({collision_key(k, "impact") for k in cafes}) == 2
+        items = [str(i) for v in data.values() for i in v]
+        assert "creme brulee" in items and all(i.isascii() for i in items)
+        assert any(e["name"].lower().startswith("caf") for e in stats["events"]["name_collision"])
+    data = rt_load(generated[("dynamicprompts", "snake")][0])["nasty_root"]
+    assert "café" in data and "crème brûlée" in data["café"]  # Dynamic Prompts reads UTF-8: left alone

@@ -16,15 +16,19 @@ import itertools
 import os
 import re
 import shlex
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import click
 
+from wildcards_gen import yaml_values as yv
 from wildcards_gen.errors import UsageError
 
 RESERVED = ("name", "dataset", "matrix")
 NOT_IN_DEFAULTS = ("name", "output", "matrix")
+MAX_TASKS = 1000  # --max-tasks: a manifest that expands to more is refused before anything is expanded
+SHOWN_CLASHES = 3  # other tasks named in a "also written by" problem
 
 
 @dataclass
@@ -80,15 +84,15 @@ class ManifestError(UsageError):
 # -- loading ---------------------------------------------------------------
 
 
-def load(path) -> tuple[list, dict | None]:
+def load(path) -> tuple[list, Mapping | None]:
     """Return ``(tasks, defaults)`` as ruamel round-trip nodes (they carry line numbers)."""
     from wildcards_gen.yaml_input import read_yaml
 
     path = Path(path)
     data = read_yaml(path, "manifest")
-    if isinstance(data, list):
+    if yv.is_list(data):
         return data, None
-    if isinstance(data, dict):
+    if yv.is_mapping(data):
         unknown = [k for k in data if k not in ("tasks", "defaults")]
         if unknown:
             raise ManifestError(
@@ -101,7 +105,7 @@ def load(path) -> tuple[list, dict | None]:
                 ],
             )
         tasks = data.get("tasks")
-        if not isinstance(tasks, list) or not tasks:
+        if not yv.is_list(tasks) or not tasks:
             raise ManifestError(
                 path,
                 [
@@ -111,33 +115,26 @@ def load(path) -> tuple[list, dict | None]:
                 ],
             )
         defaults = data.get("defaults")
-        if defaults is not None and not isinstance(defaults, dict):
-            raise ManifestError(path, [Problem(_key_line(data, "defaults"), "'defaults' must be a mapping of options")])
+        if defaults is not None and not yv.is_mapping(defaults):
+            raise ManifestError(
+                path,
+                [
+                    Problem(
+                        _key_line(data, "defaults"),
+                        f"'defaults' must be a mapping of options, found {yv.kind(defaults)}",
+                    )
+                ],
+            )
         return tasks, defaults
-    raise UsageError(
-        f"manifest {path}: expected a list of tasks or a mapping with 'tasks', found {type(data).__name__}"
-    )
+    raise UsageError(f"manifest {path}: expected a list of tasks or a mapping with 'tasks', found {yv.kind(data)}")
 
 
-def _key_line(mapping, key) -> int:
-    try:
-        return mapping.lc.key(key)[0] + 1
-    except Exception:
-        return _node_line(mapping)
-
-
-def _node_line(node) -> int:
-    try:
-        return node.lc.line + 1
-    except Exception:
-        return 0
+def _key_line(mapping, key, default: int = 1) -> int:
+    return yv.line(yv.key_position(mapping, key), default)
 
 
 def _item_line(seq, i) -> int:
-    try:
-        return seq.lc.item(i)[0] + 1
-    except Exception:
-        return _node_line(seq)
+    return yv.line(yv.item_position(seq, i))
 
 
 # -- option lookup ---------------------------------------------------------
@@ -165,10 +162,7 @@ def long_opt(opts) -> str:
     return next((o for o in opts if o.startswith("--")), opts[0])
 
 
-def _is_bool(value) -> bool:
-    from ruamel.yaml.scalarbool import ScalarBoolean
-
-    return isinstance(value, (bool, ScalarBoolean))
+_is_bool = yv.is_bool
 
 
 def _text(value) -> str:
@@ -196,32 +190,45 @@ def to_argv(param: click.Option, secondary: bool, value, base: Path) -> list[str
         if _is_bool(value) or not isinstance(value, int) or value < 0:
             raise ValueProblem(f"expects a count (0, 1, 2...), got {value!r}")
         return [long_opt(param.opts)] * int(value)
-    values = list(value) if isinstance(value, list) else [value]
-    if isinstance(value, dict):
+    if yv.is_mapping(value):
         raise ValueProblem("expects a value, got a mapping")
+    values = list(value) if yv.is_list(value) else [value]
     if param.nargs not in (1, -1) and param.nargs > 1:
-        groups = [values] if not (values and isinstance(values[0], list)) else values
+        groups = [values] if not (values and yv.is_list(values[0])) else values
         if not param.multiple and len(groups) > 1:
             raise ValueProblem(f"takes {param.nargs} values")
         out = []
         for group in groups:
-            out += [long_opt(param.opts), *[_path_text(param, v, base) for v in group]]
+            if not yv.is_list(group):
+                raise ValueProblem(f"expects lists of {param.nargs} values, got {yv.kind(group)}")
+            out += [long_opt(param.opts), *[_path_text(param, _scalar(v), base) for v in group]]
         return out
-    if isinstance(value, list) and not param.multiple:
+    if yv.is_list(value) and not param.multiple:
         raise ValueProblem("takes one value; to run one task per value, put the list under 'matrix:'")
-    out = []
-    for v in values:
-        if isinstance(v, (list, dict)):
-            raise ValueProblem(f"expects plain values, got {type(v).__name__}")
-        out.append(f"{long_opt(param.opts)}={_path_text(param, v, base)}")
-    return out
+    return [f"{long_opt(param.opts)}={_path_text(param, _scalar(v), base)}" for v in values]
+
+
+def _scalar(value):
+    """``value`` if it is text, a number or true/false (what a command line can say), else ValueProblem."""
+    if not yv.is_scalar(value):
+        raise ValueProblem(f"expects text, a number or true/false, got {yv.kind(value)}")
+    problem = yv.text_problem(value)
+    if problem:
+        raise ValueProblem(problem)
+    return value
 
 
 def _path_text(param, value, base: Path) -> str:
     """Relative paths in the manifest are relative to the manifest's folder."""
     text = _text(value)
-    if isinstance(param.type, click.Path) and text and text != "-" and not os.path.isabs(text):
-        text = str(base / os.path.expanduser(text))
+    if isinstance(param.type, click.Path):
+        from wildcards_gen.output import path_problem
+
+        problem = path_problem(text)
+        if problem:
+            raise ValueProblem(problem)
+        if text and text != "-" and not os.path.isabs(text):
+            text = str(base / os.path.expanduser(text))
     return text
 
 
@@ -257,16 +264,18 @@ def with_suffix(path: Path, suffix: str) -> Path:
 # -- expansion and validation -----------------------------------------------
 
 
-def expand(path, registry) -> list[Task]:
+def expand(path, registry, max_tasks: int = MAX_TASKS) -> list[Task]:
     """Every task of the manifest in order, matrices expanded and each one validated.
 
     A task with problems is returned with ``problems`` set (it never runs);
     :class:`ManifestError` is raised only when the manifest as a whole is
-    unusable (not YAML, no task list, bad ``defaults``).
+    unusable (not YAML, no task list, bad ``defaults``, more than
+    ``max_tasks`` tasks once expanded: counted before anything is expanded).
     """
     path = Path(path)
     base = path.resolve().parent
     raw_tasks, defaults = load(path)
+    check_size(path, raw_tasks, max_tasks)
     fatal: list[Problem] = []
     if defaults is not None:
         for key in defaults:
@@ -287,6 +296,43 @@ def expand(path, registry) -> list[Task]:
     for index, task in enumerate(tasks):
         task.index = index
     return tasks
+
+
+def matrix_size(raw, limit: int) -> int:
+    """How many tasks ``raw`` expands to, counted without expanding (stops counting above ``limit``)."""
+    node = raw.get("matrix") if yv.is_mapping(raw) else None
+    size = 1
+    if yv.is_mapping(node):
+        for values in node.values():
+            if yv.is_list(values) and values:
+                size *= len(values)
+                if size > limit:
+                    return limit + 1
+    return size
+
+
+def check_size(path: Path, raw_tasks: list, max_tasks: int) -> None:
+    """Refuse a manifest that expands to more than ``max_tasks`` tasks (``--max-tasks``)."""
+    total, biggest, biggest_size = 0, 0, 0
+    for n, raw in enumerate(raw_tasks):
+        size = matrix_size(raw, max_tasks)
+        if size > biggest_size:
+            biggest, biggest_size = n, size
+        total += size
+        if total > max_tasks:
+            break
+    if total <= max_tasks:
+        return
+    if biggest_size > max_tasks:
+        raw = raw_tasks[biggest]
+        where = _key_line(raw, "matrix", _item_line(raw_tasks, biggest))
+        message = f"task {biggest + 1}'s matrix alone expands to more than {max_tasks:,} tasks"
+    else:
+        where = _item_line(raw_tasks, n)
+        message = f"the tasks up to this one expand to more than {max_tasks:,} tasks"
+    raise ManifestError(
+        path, [Problem(where, f"{message} (--max-tasks {max_tasks:,}); split the manifest or raise --max-tasks")]
+    )
 
 
 def problems_of(tasks: list[Task]) -> list[Problem]:
@@ -313,28 +359,34 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base) -> list[
     def invalid(name, dataset, problems, output=""):
         return [Task(0, name, dataset or "?", [], output, line, problems=problems)]
 
-    if not isinstance(raw, dict):
+    if not yv.is_mapping(raw):
         return invalid(
             f"task-{n + 1}",
             None,
-            [Problem(line, f"task {n + 1}: expected a mapping with 'dataset' and options, found {type(raw).__name__}")],
+            [Problem(line, f"task {n + 1}: expected a mapping with 'dataset' and options, found {yv.kind(raw)}")],
         )
     problems: list[Problem] = []
     entries = _entries(defaults, raw, problems)
+    dataset_given = "dataset" in entries
+    typed = _reserved_problems(entries)  # name, dataset and output must be text (a bad one is removed)
     explicit = "name" in entries
     output_value = entries.get("output", (line, None))[1]
     name_base = (
         _text(entries["name"][1])
         if explicit
-        else Path(_text(output_value)).stem
+        else Path(_text(output_value)).stem or f"task-{n + 1}"
         if output_value is not None
         else f"task-{n + 1}"
     )
     label = f"task {name_base!r}" if explicit else f"task {n + 1}"
-    for p in problems:
+    for p in problems + typed:
         p.message = f"{label}: {p.message}"
+    problems += typed
     if "dataset" not in entries:
-        problems.append(Problem(line, f"{label}: no 'dataset' (available: {', '.join(datasets) or 'none installed'})"))
+        if not dataset_given:
+            problems.append(
+                Problem(line, f"{label}: no 'dataset' (available: {', '.join(datasets) or 'none installed'})")
+            )
         return invalid(name_base, None, problems)
     ds_line, ds_name = entries["dataset"][0], _text(entries["dataset"][1])
     if ds_name not in datasets:
@@ -356,7 +408,7 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base) -> list[
     matrix: list[tuple] = []  # (key, line, values)
     if "matrix" in raw:
         matrix_node = raw["matrix"]
-        if not isinstance(matrix_node, dict) or not matrix_node:
+        if not yv.is_mapping(matrix_node) or not matrix_node:
             problems.append(
                 Problem(_key_line(raw, "matrix"), f"{label}: 'matrix' must map option names to lists of values")
             )
@@ -369,7 +421,7 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base) -> list[
                             kline, f"{label}: {key!r} cannot be a matrix key (outputs are named from the matrix values)"
                         )
                     )
-                elif not isinstance(values, list) or not values:
+                elif not yv.is_list(values) or not values:
                     problems.append(Problem(kline, f"{label}: matrix {key!r} must be a non-empty list of values"))
                 else:
                     matrix.append((key, kline, list(values)))
@@ -416,6 +468,10 @@ def _expand_task(n, raw, raw_tasks, defaults, datasets, commands, base) -> list[
                 combo_problems.append(Problem(kline, f"{label}: option {key!r}: {exc}"))
             lines_by_param[param.name] = kline
         argv.append(f"--output={output}")
+        if output.is_dir():
+            combo_problems.append(
+                Problem(entries.get("output", (line, None))[0], f"{label}: output {output} is a folder")
+            )
         if not combo_problems:
             error = check_argv(command, ds_name, argv)
             if error is not None:
@@ -466,6 +522,33 @@ def _entries(defaults, raw, problems) -> dict:
             seen_norm[norm] = (source, k)
             out[k] = (_key_line(source, key), value)
     return out
+
+
+def _reserved_problems(entries: dict) -> list[Problem]:
+    """``name``, ``dataset`` and ``output`` must be text (a file name for ``output``); bad ones are removed."""
+    from wildcards_gen.output import path_problem
+
+    found = []
+    for key in ("name", "dataset", "output"):
+        if key not in entries:
+            continue
+        kline, value = entries[key]
+        if key == "output" and value is None:
+            continue  # the default file name
+        what = "a file name" if key == "output" else "text"
+        problem: str | None = None
+        if not yv.is_scalar(value) or yv.is_bool(value):
+            problem = f"'{key}' must be {what}, got {yv.kind(value)}"
+        elif not str(value).strip():
+            problem = f"'{key}' must be {what}, got an empty text"
+        elif yv.text_problem(value):
+            problem = f"'{key}' {yv.text_problem(value)}"
+        elif key == "output" and path_problem(str(value)):
+            problem = f"'{key}' {path_problem(str(value))}"
+        if problem:
+            found.append(Problem(kline, problem))
+            del entries[key]
+    return found
 
 
 def _plain(value):
@@ -534,7 +617,11 @@ def collisions(tasks: list[Task], base: Path | None = None) -> list[tuple]:
     for target, users in writers.items():
         if len(users) > 1:
             for task, what in users:
-                others = ", ".join(f"{o.name!r} (line {o.line})" for o, _ in users if o is not task)
+                # name a few of the others (not all: 10,000 tasks on one file would be quadratic)
+                shown = [o for o, _ in users[: SHOWN_CLASHES + 1] if o is not task][:SHOWN_CLASHES]
+                others = ", ".join(f"{o.name!r} (line {o.line})" for o in shown)
+                if len(users) - 1 > len(shown):
+                    others += f" and {len(users) - 1 - len(shown):,} more"
                 found.append(
                     (
                         task,
@@ -550,7 +637,10 @@ def collisions(tasks: list[Task], base: Path | None = None) -> list[tuple]:
             names.setdefault(task.name, []).append(task)
     for name, users in names.items():
         if len(users) > 1:
-            lines = ", ".join(str(t.line) for t in users)
+            numbers = sorted({t.line for t in users})
+            lines = ", ".join(map(str, numbers[: SHOWN_CLASHES + 1]))
+            if len(numbers) > SHOWN_CLASHES + 1:
+                lines += f" and {len(numbers) - SHOWN_CLASHES - 1:,} more"
             for task in users:
                 found.append((task, Problem(task.line, f"task name {name!r} is given to the tasks at lines {lines}")))
     return found

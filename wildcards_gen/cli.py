@@ -109,17 +109,32 @@ def report_error(exc: BaseException, verbose: int) -> int:
     return 1
 
 
+def interrupted_message(exc: BaseException | None = None) -> str:
+    """What an interrupted run tells the user: true to what was written before the interruption."""
+    from wildcards_gen import output
+
+    reason = getattr(exc, "reason", "Interrupted")
+    done = output.written()
+    if not done:
+        return f"{reason}; no output written."
+    shown = ", ".join(done[:3]) + (f" and {len(done) - 3} more" if len(done) > 3 else "")
+    return f"{reason}; output written before that: {shown}."
+
+
 class CLI(click.Group):
     """The root group: the one place where errors become a message and an exit code."""
 
     def invoke(self, ctx: click.Context):
+        from wildcards_gen import output
+
+        output.forget_written()
         try:
             return super().invoke(ctx)
         except (click.ClickException, click.exceptions.Exit, click.exceptions.Abort):
             raise
-        except KeyboardInterrupt:
-            click.echo("Interrupted; no output written.", err=True)
-            ctx.exit(130)
+        except KeyboardInterrupt as exc:
+            click.echo(interrupted_message(exc), err=True)
+            ctx.exit(getattr(exc, "exit_code", 130))
         except Exception as exc:
             ctx.exit(report_error(exc, settings(ctx).verbose))
 
@@ -306,9 +321,9 @@ def run(args: list[str] | None = None) -> int:
             return exc.code
         click.echo(str(exc.code), err=True)
         return 1
-    except KeyboardInterrupt:
-        click.echo("Interrupted; no output written.", err=True)
-        return 130
+    except KeyboardInterrupt as exc:
+        click.echo(interrupted_message(exc), err=True)
+        return getattr(exc, "exit_code", 130)
     return 0
 
 

@@ -51,3 +51,14 @@ def blame(plugin: str, what: str):
         raise
     except Exception as exc:
         raise PluginError(plugin, f"{what}: {type(exc).__name__}: {exc}") from exc
+
+
+class Stopped(KeyboardInterrupt):
+    """A termination signal (SIGTERM, SIGHUP) raised as an interruption, so cleanup runs as on Ctrl-C."""
+
+    def __init__(self, signum: int):
+        import signal
+
+        super().__init__(signum)
+        self.exit_code = 128 + signum
+        self.reason = f"Stopped by {signal.Signals(signum).name}"

@@ -48,10 +48,16 @@ def common_options() -> list[click.Option]:
         ),
         click.Option(
             ["--target"],
-            type=click.Choice(["dynamicprompts", "impact", "generator", "all"]),
+            type=click.Choice(["dynamicprompts", "impact", "impact-ondemand", "generator", "all"]),
             default="all",
             show_default=True,
-            help="Make names clean for this reader: Dynamic Prompts, ComfyUI-Impact-Pack, the wildcards-generator web app, or all three (each rewrite counted in --stats).",
+            help="Make names clean for this reader: Dynamic Prompts, ComfyUI-Impact-Pack, the wildcards-generator web app, or all three (each rewrite counted in --stats). impact-ondemand: Impact Pack's on-demand mode (8.x with 50 MB of wildcards or more), which reads two levels of keys: deeper lists move up, named by their path.",
+        ),
+        click.Option(
+            ["--ascii"],
+            is_flag=True,
+            default=False,
+            help="Transliterate names to ASCII (café -> cafe, Москва -> Moskva). Implied by every target that includes Impact Pack (all, impact, impact-ondemand), which reads files as ISO-8859-1.",
         ),
         click.Option(
             ["--key-style"],

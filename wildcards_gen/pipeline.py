@@ -128,9 +128,11 @@ def generate(
 
 
 def check_outputs(output, stats_file) -> None:
-    """Two outputs of one run must not be one file (the report would replace the wildcards)."""
+    """Fail before the run if an output can never be written, or both outputs are one file."""
+    output_mod.check_target(output)
     if stats_file is None:
         return
+    output_mod.check_target(stats_file)
     if output_mod.is_stdout(output) and output_mod.is_stdout(stats_file):
         raise UsageError("-o - and --stats - would both write to standard output; name a file for one of them")
     if output_mod.is_stdout(output) or output_mod.is_stdout(stats_file):

@@ -35,16 +35,28 @@ def available() -> bool:
     return hasattr(os, "fork") and "fork" in multiprocessing.get_all_start_methods()
 
 
-def _init_worker() -> None:
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
+def die_with_parent(parent: int | None = None) -> None:
+    """Make this worker process end when its parent does, even by SIGKILL (Linux: ``PR_SET_PDEATHSIG``).
+
+    ``parent``: the pid the worker was started by; if that process is already
+    gone (it died before this call), exit now. Every kind of worker calls this
+    first thing: the arrangement's forked ones and ``batch``'s spawned ones.
+    """
     if sys.platform.startswith("linux"):
         try:
             import ctypes
 
             libc = ctypes.CDLL(None, use_errno=True)
-            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: die when the parent dies
+            libc.prctl(1, signal.SIGTERM)  # PR_SET_PDEATHSIG: SIGTERM when the parent dies
         except (OSError, AttributeError):
             pass
+    if parent is not None and os.getppid() != parent:
+        os._exit(1)  # the parent died before the line above took effect
+
+
+def _init_worker(parent: int | None = None) -> None:
+    die_with_parent(parent)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     try:
         from threadpoolctl import threadpool_limits
 
@@ -71,7 +83,9 @@ def fork_map(fn: Callable[..., Any], args: Sequence[tuple], workers: int, costs:
     if workers < 2 or not available():
         return [fn(*a) for a in args]
     _task = (fn, args)
-    pool = ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker)
+    pool = ProcessPoolExecutor(
+        workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker, initargs=(os.getpid(),)
+    )
     try:
         order = sorted(range(len(args)), key=lambda i: (-costs[i], i)) if costs is not None else range(len(args))
         results: list = [None] * len(args)
@@ -81,15 +95,15 @@ def fork_map(fn: Callable[..., Any], args: Sequence[tuple], workers: int, costs:
     except BrokenProcessPool:
         raise WildcardsError("a worker process died (killed, or out of memory); no output written") from None
     except BaseException:
-        _stop(pool)
+        stop_workers(pool)
         raise
     finally:
         pool.shutdown(wait=True, cancel_futures=True)
         _task = None
 
 
-def _stop(pool: ProcessPoolExecutor) -> None:
-    """End the workers now (Ctrl-C or an error in one of them): nothing is left running."""
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """End the pool's workers now (Ctrl-C, a signal, an error in one of them): nothing is left running."""
     for process in list(getattr(pool, "_processes", {}).values()):
         try:
             process.terminate()

@@ -10,10 +10,17 @@ Measured from the readers' code (and, for Dynamic Prompts, by sampling):
   runs into the closing ``__``; ``~ ! @`` first in a path are sampler prefixes.
   Items are prompt syntax: ``#`` truncates, ``{a|b}`` expands, ``$``/``%``
   start commands, ``__x__`` nests, ``N::`` is a weight.
-* ComfyUI-Impact-Pack lowercases each key path and turns spaces into ``-``
-  (``x ray`` and ``X-Ray`` are one wildcard); its prompt pattern
-  ``__([\\w.\\-+/*\\\\]+?)__`` only references letters, digits, ``_ . - + /``.
-  Items: ``{a|b}`` options and ``__x__`` nesting.
+* ComfyUI-Impact-Pack (read from 7.10.6 and 8.x) lowercases each key path and
+  turns spaces into ``-`` (``x ray`` and ``X-Ray`` are one wildcard); its prompt
+  pattern ``__([\\w.\\-+/*\\\\]+?)__`` only references letters, digits,
+  ``_ . - + /`` (a ``/`` in a key is one more path level: it still works). It
+  opens YAML as ISO-8859-1 (``café`` becomes ``cafÃ©``) and 7.10.6 reads
+  ``.txt`` files so too: non-ASCII names are transliterated for it. Items:
+  ``{a|b}`` options, ``__x__`` nesting, and (8.x) a leading ``N::`` weight.
+  Its **on-demand mode** (8.x, when the wildcard folders total 50 MB or more,
+  or with its cache limit at 0), target ``impact-ondemand``, reads YAML only
+  two levels of keys deep, and a ``.txt`` name with a space sends its lookup
+  into endless recursion.
 * The wildcards-generator web app reads one end-of-line ``# instruction:``
   per key, turns an empty key into a list holding ``"null"``, splits paths on
   ``/`` and reserves the keys ``instruction``, ``wildcards`` and ``_id``.
@@ -25,9 +32,18 @@ from __future__ import annotations
 
 import re
 
-TARGETS = ("dynamicprompts", "impact", "generator")
-TARGET_CHOICES = TARGETS + ("all",)
-TARGET_NAMES = {"dynamicprompts": "Dynamic Prompts", "impact": "Impact Pack", "generator": "wildcards-generator"}
+TARGETS = ("dynamicprompts", "impact", "generator")  # what ``all`` means
+ON_DEMAND = "impact-ondemand"
+ALL_TARGETS = ("dynamicprompts", "impact", ON_DEMAND, "generator")
+IMPACT_TARGETS = ("impact", ON_DEMAND)
+TARGET_CHOICES = ALL_TARGETS + ("all",)
+TARGET_NAMES = {
+    "dynamicprompts": "Dynamic Prompts",
+    "impact": "Impact Pack",
+    ON_DEMAND: "Impact Pack (on-demand mode)",
+    "generator": "wildcards-generator",
+}
+ON_DEMAND_LEVELS = 2  # key levels Impact Pack's on-demand mode reads in a YAML file
 KEY_STYLES = ("as-is", "snake", "kebab")
 RESERVED_KEYS = frozenset({"instruction", "wildcards", "_id"})
 
@@ -73,6 +89,7 @@ _DP_ITEM_BREAKS = "#{}$%"
 _DP_ITEM_REWRITE = re.compile(r"[#{}|\[\]\\$%]")
 # Impact Pack: what ``__(...)__`` can reference (a space is fine: it becomes '-').
 _IMPACT_OK = re.compile(r"[\w.+\- ]")
+_IMPACT_KEY_OK = re.compile(r"[\w.+\-/ ]")  # a '/' in a key is one more path level to it
 _IMPACT_ITEM_BREAKS = "{}"
 
 
@@ -108,7 +125,7 @@ def targets_of(target: str) -> tuple:
     """The readers a ``--target`` value stands for."""
     if target == "all":
         return TARGETS
-    if target not in TARGETS:
+    if target not in ALL_TARGETS:
         raise ValueError(f"unknown target {target!r}; choose one of {', '.join(TARGET_CHOICES)}")
     return (target,)
 
@@ -141,10 +158,12 @@ def key_problems(name: str, target: str, top: bool = False, reserved: bool = Tru
             found.append("a trailing '_' runs into the closing '__'")
         if top and name and name[0] in _DP_SAMPLERS:
             found.append(f"a leading {name[0]!r} is read as a Dynamic Prompts sampler")
-    elif target == "impact":
-        bad = "".join(sorted({c for c in name if not _IMPACT_OK.match(c)}))
+    elif target in IMPACT_TARGETS:
+        bad = "".join(sorted({c for c in name if not _IMPACT_KEY_OK.match(c)}))
         if bad:
             found.append(f"Impact Pack's __wildcard__ pattern cannot reference {_quote_chars(bad)}")
+        if not name.isascii():
+            found.append(_latin1(name))
         if "__" in name:
             found.append("'__' ends an Impact Pack wildcard")
         if name.endswith("_"):
@@ -160,7 +179,12 @@ def key_problems(name: str, target: str, top: bool = False, reserved: bool = Tru
 
 
 # Whatever item_problems can object to starts here; an item without any is fine for every reader.
-_ITEM_SUSPECT = re.compile(r"[#{}$%]|__|^[0-9]")
+_ITEM_SUSPECT = re.compile(r"[#{}$%]|__|^[0-9]|[^\x00-\x7f]")
+
+
+def _latin1(text: str) -> str:
+    shown = "".join(sorted({c for c in text if not c.isascii()}))
+    return f"Impact Pack reads the file as ISO-8859-1: {_quote_chars(shown)} turn into other characters"
 
 
 def item_may_have_problems(text: str) -> bool:
@@ -179,12 +203,16 @@ def item_problems(text: str, target: str) -> list[str]:
             found.append("'__' is a Dynamic Prompts wildcard reference")
         if dp_weight(text):
             found.append("a leading 'N::' is read as a Dynamic Prompts weight")
-    elif target == "impact":
+    elif target in IMPACT_TARGETS:
         bad = _chars(text, _IMPACT_ITEM_BREAKS)
         if bad:
             found.append(f"{bad} are Impact Pack option syntax")
         if "__" in text:
             found.append("'__' is an Impact Pack wildcard reference")
+        if dp_weight(text):
+            found.append("a leading 'N::' is read as a weight by Impact Pack 8.x")
+        if not text.isascii():
+            found.append(_latin1(text))
     return found
 
 
@@ -210,7 +238,7 @@ def collision_key(name: str, target: str) -> str:
         return name
     if target == "dynamicprompts":
         return name.casefold()
-    if target == "impact":
+    if target in IMPACT_TARGETS:
         return name.replace("\\", "/").replace(" ", "-").lower()
     return name.replace(" ", "-").casefold()
 
@@ -227,17 +255,34 @@ _SAFE_KEY = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9\-]| (?! ))*[A-Za-z0-9]|[A-Za-z
 _SAFE_ITEM = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9.'\-]| (?! ))*[A-Za-z0-9.']|[A-Za-z0-9]")
 
 
-def clean_key(name: str, target: str = "all", key_style: str = "as-is") -> str:
+def to_ascii(text: str) -> str:
+    """``café`` -> ``cafe``, ``Ångström`` -> ``Angstrom``, ``Москва`` -> ``Moskva`` (anyascii: every
+    script, no blanks left; chosen over NFKD, which empties non-Latin names)."""
+    if text.isascii():
+        return text
+    from anyascii import anyascii
+
+    return anyascii(text)
+
+
+def wants_ascii(target: str, ascii: bool = False) -> bool:
+    """Names are transliterated for ``--ascii`` and for every target that includes Impact Pack."""
+    return ascii or bool(set(targets_of(target)) & set(IMPACT_TARGETS))
+
+
+def clean_key(name: str, target: str = "all", key_style: str = "as-is", ascii: bool = False) -> str:
     """A key ``target`` accepts, in ``key_style``; unchanged when already fine."""
     if key_style in (None, "as-is") and _SAFE_KEY.fullmatch(name) and name.casefold() not in RESERVED_KEYS:
         return name
-    return key_rules(name, target, key_style)
+    return key_rules(name, target, key_style, ascii)
 
 
-def key_rules(name: str, target: str = "all", key_style: str = "as-is") -> str:
+def key_rules(name: str, target: str = "all", key_style: str = "as-is", ascii: bool = False) -> str:
     """:func:`clean_key` without the shortcut for names no rule changes."""
     targets = set(targets_of(target))
-    text = name
+    if ON_DEMAND in targets:
+        targets.add("impact")
+    text = to_ascii(name) if wants_ascii(target, ascii) else name
     if targets & {"dynamicprompts", "impact"}:
         text = text.replace("%", " percent ").replace("$", "S")
     if "impact" in targets:
@@ -270,17 +315,19 @@ def apply_key_style(name: str, key_style: str = "as-is") -> str:
     raise ValueError(f"unknown key style {key_style!r}; choose one of {', '.join(KEY_STYLES)}")
 
 
-def clean_item(name: str, target: str = "all") -> str:
+def clean_item(name: str, target: str = "all", ascii: bool = False) -> str:
     """An item ``target`` samples literally; unchanged when already fine."""
     if _SAFE_ITEM.fullmatch(name):
         return name
-    return item_rules(name, target)
+    return item_rules(name, target, ascii)
 
 
-def item_rules(name: str, target: str = "all") -> str:
+def item_rules(name: str, target: str = "all", ascii: bool = False) -> str:
     """:func:`clean_item` without the shortcut for names no rule changes."""
     targets = set(targets_of(target))
-    text = name
+    if ON_DEMAND in targets:
+        targets.add("impact")
+    text = to_ascii(name) if wants_ascii(target, ascii) else name
     if "dynamicprompts" in targets:
         text = text.replace("%", " percent ").replace("$", "S")
         text = _DP_ITEM_REWRITE.sub(" ", text)
@@ -289,7 +336,7 @@ def item_rules(name: str, target: str = "all") -> str:
     if targets & {"dynamicprompts", "impact"}:
         text = re.sub(r"_{2,}", "_", text)
     text = _tidy(text)
-    if "dynamicprompts" in targets:
+    if targets & {"dynamicprompts", "impact"}:  # Impact Pack 8.x strips weights too
         text = _WEIGHT.sub("", text)
         if dp_weight(text):
             text = text.replace("::", " ")

@@ -11,7 +11,7 @@ import itertools
 
 from wildcards_gen.engine import RawNode
 from wildcards_gen.model import Category
-from wildcards_gen.sanitize import clean_item, clean_key, collision_key
+from wildcards_gen.sanitize import ON_DEMAND, ON_DEMAND_LEVELS, clean_item, clean_key, collision_key
 
 DEFAULT_ORPHANS_TEMPLATE = "other_{}"
 
@@ -98,10 +98,11 @@ def finalize(categories: list[Category], run) -> list[Category]:
     stats = run.stats
     target = run.options.get("target") or "all"
     key_style = run.options.get("key_style") or "as-is"
+    ascii = bool(run.options.get("ascii"))
 
     def tidy(cat: Category, path: tuple) -> None:
         if cat.children and cat.items:
-            label = clean_key(template.format(cat.name), target, key_style)
+            label = clean_key(template.format(cat.name), target, key_style, ascii)
             existing = next((c for c in cat.children if c.name == label), None)
             if existing is None:
                 existing = Category(
@@ -122,7 +123,7 @@ def finalize(categories: list[Category], run) -> list[Category]:
 
     for root in categories:
         for cat in root.walk():
-            clean_names(cat, stats, target, key_style)
+            clean_names(cat, stats, target, key_style, ascii)
     roots = unique_siblings(categories, (), stats)
     stack: list[tuple[Category, tuple]] = [(root, ()) for root in reversed(roots)]
     while stack:  # pre-order: a category is tidied before its (possibly new) children
@@ -130,26 +131,28 @@ def finalize(categories: list[Category], run) -> list[Category]:
         tidy(cat, path)
         here = path + (cat.name,)
         stack.extend((child, here) for child in reversed(cat.children))
-    return unique_for_target_tree(roots, stats, target, key_style)
+    if target == ON_DEMAND:
+        roots = flatten_below(roots, ON_DEMAND_LEVELS, stats, target, key_style, ascii)
+    return unique_for_target_tree(roots, stats, target, key_style, ascii)
 
 
-def clean_names(cat: Category, stats, target: str = "all", key_style: str = "as-is") -> None:
+def clean_names(cat: Category, stats, target: str = "all", key_style: str = "as-is", ascii: bool = False) -> None:
     """Rewrite what ``target``'s reader chokes on and apply ``key_style``; count and list each rewrite."""
-    fixed = clean_key(cat.name, target)
-    new = clean_key(cat.name, target, key_style)
+    fixed = clean_key(cat.name, target, ascii=ascii)
+    new = clean_key(cat.name, target, key_style, ascii)
     if fixed != cat.name:
         stats.incr("rewrites.keys")
         stats.event("rewritten_key", before=cat.name, after=fixed, target=target)
     if new != fixed:
         stats.incr("rewrites.key_style")
     cat.name = new
-    cat.synonyms = tuple(clean_key(s, target, key_style) for s in cat.synonyms)
+    cat.synonyms = tuple(clean_key(s, target, key_style, ascii) for s in cat.synonyms)
     if cat.instruction and "instruction:" in cat.instruction:  # the web app reads up to the next one
         cat.instruction = cat.instruction.replace("instruction:", "instruction -")
         stats.incr("rewrites.instructions")
     items = []
     for item in cat.items:
-        new = clean_item(item, target)
+        new = clean_item(item, target, ascii)
         if new != item:
             stats.incr("rewrites.items")
             stats.event("rewritten_item", before=item, after=new, target=target)
@@ -157,19 +160,23 @@ def clean_names(cat: Category, stats, target: str = "all", key_style: str = "as-
     cat.items = items
 
 
-def unique_for_target_tree(roots: list[Category], stats, target: str, key_style: str) -> list[Category]:
+def unique_for_target_tree(
+    roots: list[Category], stats, target: str, key_style: str, ascii: bool = False
+) -> list[Category]:
     """Run :func:`unique_for_target` on every sibling list, roots included."""
-    roots = unique_for_target(roots, (), stats, target, key_style)
+    roots = unique_for_target(roots, (), stats, target, key_style, ascii)
     stack: list[tuple[Category, tuple]] = [(root, ()) for root in roots]
     while stack:
         cat, path = stack.pop()
         here = path + (cat.name,)
-        cat.children = unique_for_target(cat.children, here, stats, target, key_style)
+        cat.children = unique_for_target(cat.children, here, stats, target, key_style, ascii)
         stack.extend((child, here) for child in cat.children)
     return roots
 
 
-def unique_for_target(children: list[Category], path: tuple, stats, target: str, key_style: str) -> list[Category]:
+def unique_for_target(
+    children: list[Category], path: tuple, stats, target: str, key_style: str, ascii: bool = False
+) -> list[Category]:
     """Keep apart siblings that ``target`` reads as one wildcard (Impact Pack: ``x ray`` = ``X-Ray``).
 
     Runs after :func:`unique_siblings` (which compares case-insensitively), with
@@ -183,7 +190,7 @@ def unique_for_target(children: list[Category], path: tuple, stats, target: str,
         return collision_key(name, target)
 
     for cat in children:  # names unique_siblings made up ("<name> <id>") follow the key style too
-        styled = clean_key(cat.name, target, key_style)
+        styled = clean_key(cat.name, target, key_style, ascii)
         if styled != cat.name:
             for event in stats.events.get("name_collision", []):
                 if event.get("renamed_to") == cat.name and event.get("path") == "/".join(path):
@@ -196,7 +203,7 @@ def unique_for_target(children: list[Category], path: tuple, stats, target: str,
         groups.setdefault(fold(cat.name), []).append(cat)
 
     def synonyms(cat):
-        return [c for c in (clean_key(s, target, key_style) for s in cat.synonyms) if fold(c) not in taken]
+        return [c for c in (clean_key(s, target, key_style, ascii) for s in cat.synonyms) if fold(c) not in taken]
 
     for group in groups.values():
         if len(group) < 2:
@@ -208,8 +215,8 @@ def unique_for_target(children: list[Category], path: tuple, stats, target: str,
             original = cat.name
             candidates = synonyms(cat)
             if cat.id:
-                candidates.append(clean_key(f"{original} {cat.id}", target, key_style))
-            numbered = (clean_key(f"{original} {n}", target, key_style) for n in itertools.count(2))
+                candidates.append(clean_key(f"{original} {cat.id}", target, key_style, ascii))
+            numbered = (clean_key(f"{original} {n}", target, key_style, ascii) for n in itertools.count(2))
             choice = next(c for c in itertools.chain(candidates, numbered) if fold(c) not in taken)
             cat.name = choice
             taken.add(fold(choice))
@@ -217,6 +224,40 @@ def unique_for_target(children: list[Category], path: tuple, stats, target: str,
                 "name_collision", path="/".join(path), name=original, renamed_to=choice, id=cat.id, target=target
             )
     return sorted(ordered, key=lambda c: _sort_key(c.name))
+
+
+def flatten_below(
+    roots: list[Category], levels: int, stats, target: str, key_style: str, ascii: bool = False
+) -> list[Category]:
+    """At most ``levels`` levels of keys (Impact Pack's on-demand mode reads two): every list
+    deeper down moves up to level ``levels``, named by its path below there joined with spaces
+    (``invertebrate arthropod arachnid``), so no list is lost and paths stay apart. Each move
+    is a ``flattened`` event."""
+    stack: list[tuple[Category, int, tuple[str, ...]]] = [(root, 1, (root.name,)) for root in roots]
+    while stack:
+        cat, level, path = stack.pop()
+        if level < levels - 1:
+            stack.extend((child, level + 1, path + (child.name,)) for child in cat.children)
+            continue
+        flat: list[Category] = []
+        for child in cat.children:
+            if not child.children:
+                flat.append(child)
+                continue
+            below: list[tuple[Category, tuple[str, ...]]] = [(child, (child.name,))]
+            while below:
+                node, names = below.pop()
+                if node.children:
+                    below.extend((c, names + (c.name,)) for c in reversed(node.children))
+                    continue
+                renamed = clean_key(" ".join(names), target, key_style, ascii)
+                stats.incr("flattened.lists")
+                stats.event("flattened", path="/".join(path + names), renamed_to="/".join(path + (renamed,)))
+                node.name = renamed
+                node.synonyms = ()
+                flat.append(node)
+        cat.children = sorted(flat, key=lambda c: _sort_key(c.name))
+    return roots
 
 
 def other_instruction(parent: Category) -> str | None:

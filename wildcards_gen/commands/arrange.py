@@ -35,6 +35,7 @@ def register(cli: click.Group) -> None:
         shared["workers"],
         shared["stats_file"],
         shared["target"],
+        shared["ascii"],
         shared["key_style"],
         *[p for p in arrangement.click_options() if p.name not in ("semantic_arrange",)],
     ]

@@ -8,17 +8,31 @@ that kills its worker process (a segfault, ``os._exit``, the OOM killer)
 breaks the pool, so the tasks that had not finished are run again: the ones
 that had not started in a fresh pool, the ones that had started each alone,
 which pins the crash on the task that caused it.
+
+Nothing outlives the batch: each worker dies with the parent, even one killed
+by SIGKILL (:func:`wildcards_gen.process_pool.die_with_parent`); SIGTERM and
+SIGHUP end the run like Ctrl-C (workers stopped, exit status 128 + the signal);
+the temporary folder is removed on the way out, and one left by a parent that
+was killed outright is removed when the next batch starts (its name holds the
+dead parent's pid).
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
+import signal
 import sys
+import threading
 import time
 from pathlib import Path
 
 import click
+
+from wildcards_gen.batch_manifest import MAX_TASKS
+
+TEMPORARY = "wildcards-gen-batch"  # the temporary folder's name: wildcards-gen-batch.<pid>.<random>.tmp
 
 
 def cpu_count() -> int:
@@ -34,9 +48,12 @@ def cpu_count() -> int:
 _worker_verbose = 0  # the parent's -v, set in each worker process by _init_worker
 
 
-def _init_worker(verbose: int) -> None:
-    """Runs in each worker process: stdout goes to stderr (the summary owns stdout); plugins load here."""
+def _init_worker(verbose: int, parent: int | None = None) -> None:
+    """Runs in each worker process: dies with the parent; stdout goes to stderr (the summary owns stdout); plugins load here."""
     global _worker_verbose
+    from wildcards_gen.process_pool import die_with_parent
+
+    die_with_parent(parent)
     try:
         sys.stdout.flush()
         os.dup2(2, 1)
@@ -112,12 +129,58 @@ def run_task(spec: dict, marks: str | None = None) -> dict:
 # -- parent side -----------------------------------------------------------
 
 
+def temporary_folder() -> Path:
+    """A private folder for this batch's marks, named after this process (see :mod:`wildcards_gen.leftovers`)."""
+    import tempfile
+
+    from wildcards_gen import leftovers
+
+    folder = Path(tempfile.gettempdir()) / leftovers.temporary_name(TEMPORARY, hidden=False)
+    folder.mkdir(mode=0o700)
+    return folder
+
+
+def remove_stale_folders() -> int:
+    """Remove the temporary folders of earlier batches whose parent process is gone (killed outright)."""
+    import tempfile
+
+    from wildcards_gen import leftovers
+
+    return leftovers.remove_stale(tempfile.gettempdir(), TEMPORARY, hidden=False)
+
+
+@contextlib.contextmanager
+def signals_interrupt():
+    """SIGTERM and SIGHUP raise :class:`~wildcards_gen.errors.Stopped` (a KeyboardInterrupt) while the batch runs.
+
+    So the workers are stopped and the temporary folder removed, as on Ctrl-C,
+    instead of the parent vanishing at once.
+    """
+    from wildcards_gen.errors import Stopped
+
+    def stop(signum, frame):
+        raise Stopped(signum)
+
+    previous: dict = {}
+    if threading.current_thread() is threading.main_thread():
+        for signum in (signal.SIGTERM, getattr(signal, "SIGHUP", None)):
+            if signum is not None:
+                previous[signum] = signal.signal(signum, stop)
+    try:
+        yield
+    finally:
+        for signum, handler in previous.items():
+            signal.signal(signum, handler)
+
+
 def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
     """Run every task; ``{index: result}``. ``on_done(task, result)`` after each."""
     import multiprocessing
-    import tempfile
+    import shutil
     from concurrent.futures import ProcessPoolExecutor, as_completed
     from concurrent.futures.process import BrokenProcessPool
+
+    from wildcards_gen.process_pool import stop_workers
 
     results: dict = {}
     context = multiprocessing.get_context("spawn")
@@ -128,7 +191,8 @@ def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
         results[task.index] = result
         on_done(task, result)
 
-    with tempfile.TemporaryDirectory(prefix="wildcards-gen-batch-") as marks:
+    marks = str(temporary_folder())
+    try:
         pending = list(tasks)
         while pending:
             rounds = [[t for t in pending if t.index not in isolated]]
@@ -139,7 +203,10 @@ def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
                     continue
                 broken = []
                 pool = ProcessPoolExecutor(
-                    min(workers, len(group)), mp_context=context, initializer=_init_worker, initargs=(verbose,)
+                    min(workers, len(group)),
+                    mp_context=context,
+                    initializer=_init_worker,
+                    initargs=(verbose, os.getpid()),
                 )
                 try:
                     futures = {pool.submit(run_task, t.spec(), marks): t for t in group}
@@ -151,7 +218,8 @@ def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
                             broken.append(task)
                         except Exception as exc:  # e.g. a result that cannot be pickled back
                             finish(task, failure(task, f"{type(exc).__name__}: {exc}"))
-                except BaseException:
+                except BaseException:  # Ctrl-C, SIGTERM, SIGHUP: the running tasks are stopped too
+                    stop_workers(pool)
                     pool.shutdown(wait=False, cancel_futures=True)
                     raise
                 pool.shutdown(wait=True)
@@ -175,6 +243,8 @@ def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
                         pending.append(task)
                     else:
                         pending.append(task)
+    finally:
+        shutil.rmtree(marks, ignore_errors=True)
     return results
 
 
@@ -266,6 +336,93 @@ def report_json(manifest, tasks, results: dict, workers: int, threads: int, wall
     }
 
 
+def run_batch(ctx, manifest, workers, report_file, dry_run, strict, max_tasks) -> None:
+    """The ``batch`` command's body: expand and check the manifest, then run the valid tasks."""
+    from wildcards_gen.batch_manifest import ManifestError, assign_threads, display_path, expand, problems_of
+    from wildcards_gen.cli import registry, settings
+    from wildcards_gen.errors import UsageError
+    from wildcards_gen.output import check_target
+
+    chosen = settings(ctx)
+    cpus = cpu_count()
+    remove_stale_folders()
+    if report_file is not None:
+        check_target(report_file)  # now, not after every task has run
+    try:
+        tasks = expand(manifest, registry(), max_tasks)
+    except ManifestError as exc:
+        for line in exc.lines():
+            click.echo(line, err=True)
+        raise
+    valid = [t for t in tasks if not t.problems]
+    pool_size = max(1, min(workers or cpus, len(valid) or 1))
+    threads = max(1, cpus // pool_size)
+    assign_threads(tasks, threads)
+    problems = problems_of(tasks)
+    for problem in problems:
+        click.echo(f"{manifest}:{problem.line}: {problem.message}", err=True)
+    if problems and (strict or not valid):
+        count = len(problems)
+        raise UsageError(f"{count} problem{'s' if count != 1 else ''} in manifest {manifest}; nothing was run")
+
+    if dry_run:
+        click.echo(
+            f"{len(valid)} task{'s' if len(valid) != 1 else ''}, {pool_size} at once, "
+            f"{threads} thread{'s' if threads != 1 else ''} each:"
+        )
+        for task in tasks:
+            where = display_path(task.output) if task.output else "-"
+            flag = "  INVALID" if task.problems else ""
+            click.echo(f"{task.name}  [{task.dataset}] -> {where}  (line {task.line}){flag}")
+            if not task.problems:
+                click.echo(f"  {task.command_line()}")
+        if problems:
+            ctx.exit(2)
+        return
+
+    from tqdm import tqdm
+
+    started = time.perf_counter()
+    bar = tqdm(
+        total=len(valid),
+        desc="Tasks",
+        unit="task",
+        file=sys.stderr,
+        disable=chosen.quiet or not sys.stderr.isatty(),
+        dynamic_ncols=True,
+    )
+
+    def on_done(task, result):
+        from wildcards_gen.output import note_written
+
+        if result["status"] == "ok":
+            for path in (result["output"], task.stats):
+                if path:
+                    note_written(path)
+        bar.update(1)
+        if result["status"] != "ok" and not chosen.quiet:
+            bar.write(f"{task.name}: {result['status']}: {result['error']}", file=sys.stderr)
+        elif chosen.verbose:
+            bar.write(f"{task.name}: ok ({result['wall_s']:.1f}s)", file=sys.stderr)
+
+    results = {t.index: invalid_result(t) for t in tasks if t.problems}
+    try:
+        results.update(run_tasks(valid, pool_size, chosen.verbose, on_done))
+    finally:
+        bar.close()
+    wall = time.perf_counter() - started
+
+    click.echo(summary_table(tasks, results))
+    report = report_json(manifest, tasks, results, pool_size, threads, wall)
+    click.echo(f"{report['ok']} of {report['total']} tasks succeeded in {wall:.1f}s.")
+    if report_file:
+        from wildcards_gen.output import write_text
+
+        write_text(report_file, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
+    if report["failed"]:
+        ctx.exit(1)
+
+
 def register(cli) -> None:
     @cli.command()
     @click.argument("manifest", type=click.Path(exists=True, dir_okay=False, path_type=Path))
@@ -286,8 +443,15 @@ def register(cli) -> None:
         "--dry-run", is_flag=True, help="Print the expanded task list and exit (status 2 if a task is invalid)."
     )
     @click.option("--strict", is_flag=True, help="Run nothing when any task is invalid.")
+    @click.option(
+        "--max-tasks",
+        type=click.IntRange(min=1),
+        default=MAX_TASKS,
+        show_default=True,
+        help="Refuse a manifest whose tasks and matrices expand to more tasks than this (counted before expanding).",
+    )
     @click.pass_context
-    def batch(ctx, manifest, workers, report_file, dry_run, strict):
+    def batch(ctx, manifest, workers, report_file, dry_run, strict, max_tasks):
         """Run the generation tasks listed in MANIFEST (YAML), several at once.
 
         \b
@@ -305,76 +469,5 @@ def register(cli) -> None:
         --strict, none does). Exit status: 0 when every task succeeded, 1 when
         any failed or was invalid, 2 when nothing could run.
         """
-        from wildcards_gen.batch_manifest import ManifestError, assign_threads, display_path, expand, problems_of
-        from wildcards_gen.cli import registry, settings
-        from wildcards_gen.errors import UsageError
-
-        chosen = settings(ctx)
-        cpus = cpu_count()
-        try:
-            tasks = expand(manifest, registry())
-        except ManifestError as exc:
-            for line in exc.lines():
-                click.echo(line, err=True)
-            raise
-        valid = [t for t in tasks if not t.problems]
-        pool_size = max(1, min(workers or cpus, len(valid) or 1))
-        threads = max(1, cpus // pool_size)
-        assign_threads(tasks, threads)
-        problems = problems_of(tasks)
-        for problem in problems:
-            click.echo(f"{manifest}:{problem.line}: {problem.message}", err=True)
-        if problems and (strict or not valid):
-            count = len(problems)
-            raise UsageError(f"{count} problem{'s' if count != 1 else ''} in manifest {manifest}; nothing was run")
-
-        if dry_run:
-            click.echo(
-                f"{len(valid)} task{'s' if len(valid) != 1 else ''}, {pool_size} at once, "
-                f"{threads} thread{'s' if threads != 1 else ''} each:"
-            )
-            for task in tasks:
-                where = display_path(task.output) if task.output else "-"
-                flag = "  INVALID" if task.problems else ""
-                click.echo(f"{task.name}  [{task.dataset}] -> {where}  (line {task.line}){flag}")
-                if not task.problems:
-                    click.echo(f"  {task.command_line()}")
-            if problems:
-                ctx.exit(2)
-            return
-
-        from tqdm import tqdm
-
-        started = time.perf_counter()
-        bar = tqdm(
-            total=len(valid),
-            desc="Tasks",
-            unit="task",
-            file=sys.stderr,
-            disable=chosen.quiet or not sys.stderr.isatty(),
-            dynamic_ncols=True,
-        )
-
-        def on_done(task, result):
-            bar.update(1)
-            if result["status"] != "ok" and not chosen.quiet:
-                bar.write(f"{task.name}: {result['status']}: {result['error']}", file=sys.stderr)
-            elif chosen.verbose:
-                bar.write(f"{task.name}: ok ({result['wall_s']:.1f}s)", file=sys.stderr)
-
-        results = {t.index: invalid_result(t) for t in tasks if t.problems}
-        try:
-            results.update(run_tasks(valid, pool_size, chosen.verbose, on_done))
-        finally:
-            bar.close()
-        wall = time.perf_counter() - started
-
-        click.echo(summary_table(tasks, results))
-        report = report_json(manifest, tasks, results, pool_size, threads, wall)
-        click.echo(f"{report['ok']} of {report['total']} tasks succeeded in {wall:.1f}s.")
-        if report_file:
-            from wildcards_gen.output import write_text
-
-            write_text(report_file, json.dumps(report, indent=2, ensure_ascii=False) + "\n")
-        if report["failed"]:
-            ctx.exit(1)
+        with signals_interrupt():
+            run_batch(ctx, manifest, workers, report_file, dry_run, strict, max_tasks)

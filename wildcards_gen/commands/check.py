@@ -1,4 +1,4 @@
-"""``wildcards-gen check FILE...``: every problem a wildcard reader would hit, with file and line.
+"""``wildcards-gen check FILE_OR_DIR...``: every problem a wildcard reader would hit, with file and line.
 
 The file is composed (not constructed, :func:`wildcards_gen.yaml_input.compose`),
 so every key and item keeps its line, its raw text and its quoting style, and a
@@ -23,7 +23,7 @@ from pathlib import Path
 import click
 
 from wildcards_gen import sanitize
-from wildcards_gen.sanitize import TARGETS
+from wildcards_gen.sanitize import ALL_TARGETS, ON_DEMAND, ON_DEMAND_LEVELS
 from wildcards_gen.yaml_input import (
     Lines,
     MappingNode,
@@ -36,7 +36,9 @@ from wildcards_gen.yaml_input import (
     read_bytes,
 )
 
-YAML11 = ("dynamicprompts", "impact")  # readers that load with PyYAML (YAML 1.1)
+YAML11 = ("dynamicprompts", "impact", ON_DEMAND)  # readers that load with PyYAML (YAML 1.1)
+# Where Dynamic Prompts compares names without case: its .txt folders and fnmatch there.
+CASE_INSENSITIVE = "case-insensitive file systems (Windows, macOS by default)"
 STR_TAG = "tag:yaml.org,2002:str"
 
 # code -> what it means (README and --help list these)
@@ -44,13 +46,18 @@ CODES = {
     "yaml-error": "the file is not valid YAML (or not UTF-8)",
     "not-a-mapping": "the top level is not a mapping of keys",
     "file-suffix": "Dynamic Prompts and Impact Pack only read files ending in .yaml",
-    "coerced-key": "a plain key that YAML reads as a boolean, null, number or date",
-    "coerced-item": "a plain item that YAML reads as a boolean, null, number or date",
+    "coerced-key": "a plain key that YAML reads as a boolean, null, number or date (a warning for "
+    "wildcards-generator, which keeps the text of most)",
+    "coerced-item": "a plain item that YAML reads as a boolean, null, number or date (a warning for "
+    "wildcards-generator)",
     "complex-key": "a key that is a list or mapping",
     "key-char": "characters in a key that break the reader's wildcard names",
     "item-char": "characters in an item that the reader treats as prompt syntax",
     "reserved-key": "instruction, wildcards or _id as a key (wildcards-generator)",
-    "collision": "two sibling keys that are one wildcard after the reader's normalisation",
+    "collision": "two sibling keys that are one wildcard after the reader's normalisation (a warning "
+    "when they differ only in case, for Dynamic Prompts: one wildcard on Windows and macOS only)",
+    "too-deep": "a key below level 2, which Impact Pack's on-demand mode never reads",
+    "txt-name": "a .txt wildcard (or folder) name with a space, which Impact Pack's on-demand lookup cannot find",
     "empty-value": "a key with no list or mapping under it",
     "empty-item": "an empty or null item",
     "duplicate-item": "the same item twice in one list",
@@ -111,8 +118,8 @@ class _Checker:
         self.problems: list[Problem] = []
         self.key_lines: dict[int, str] = {}  # line -> key path, for the instruction rules
 
-    def add(self, node_or_line, code, message, targets=TARGETS, path="", severity="error"):
-        targets = tuple(t for t in TARGETS if t in targets and t in self.targets)
+    def add(self, node_or_line, code, message, targets=ALL_TARGETS, path="", severity="error"):
+        targets = tuple(t for t in ALL_TARGETS if t in targets and t in self.targets)
         if not targets:
             return
         if isinstance(node_or_line, int):
@@ -135,6 +142,15 @@ class _Checker:
             self.key_lines.setdefault(knode.start_mark.line + 1, where)
             self.key(knode, name, where, top=not path)
             siblings.append((knode, name))
+            if len(path) == ON_DEMAND_LEVELS:  # the first level on-demand mode does not read
+                self.add(
+                    knode,
+                    "too-deep",
+                    f"key {name!r} is at level {len(here)}: Impact Pack's on-demand mode reads two levels of "
+                    "keys, so this stays literal text (write with --target impact-ondemand)",
+                    (ON_DEMAND,),
+                    where,
+                )
             if isinstance(vnode, MappingNode):
                 if vnode.value:
                     self.mapping(vnode, here)
@@ -160,8 +176,7 @@ class _Checker:
     def key(self, knode, name: str, where: str, top: bool) -> None:
         if knode.style is None:
             kind, targets = coercion(knode, name)
-            if targets:
-                self.add(knode, "coerced-key", f"key {name!r} is read as {kind}, not a name: quote it", targets, where)
+            self.coerced(knode, "coerced-key", f"key {name!r} is read as {kind}", targets, where)
         for target in self.targets:
             reasons = sanitize.key_problems(name, target, top=top, reserved=False)
             if reasons:
@@ -169,6 +184,22 @@ class _Checker:
         if name in sanitize.RESERVED_KEYS:
             self.add(
                 knode, "reserved-key", f"{name!r} is a reserved key name in wildcards-generator", ("generator",), where
+            )
+
+    def coerced(self, node, code: str, said: str, targets: set, where: str) -> None:
+        """YAML 1.1 readers drop a coerced name (an error); wildcards-generator keeps its text,
+        only its type changes (``1920``), or its spelling (``1.0`` -> ``1``): a warning."""
+        hard = tuple(t for t in targets if t != "generator")
+        if hard:
+            self.add(node, code, f"{said}, not a name: quote it", hard, where)
+        if "generator" in targets:
+            self.add(
+                node,
+                code,
+                f"{said} by wildcards-generator: its text may change (1.0 becomes 1); quote it",
+                ("generator",),
+                where,
+                severity="warning",
             )
 
     def collisions(self, siblings: list, path: tuple) -> None:
@@ -179,17 +210,20 @@ class _Checker:
                 folded = sanitize.collision_key(name, target)
                 if folded in first:
                     other_node, other = first[folded]
-                    found.setdefault((id(knode), other), [knode, name, other_node, []])[3].append(target)
+                    case_only = target == "dynamicprompts" and name != other
+                    found.setdefault((id(knode), other, case_only), [knode, name, other_node, []])[3].append(target)
                 else:
                     first[folded] = (knode, name)
-        for knode, name, other_node, targets in found.values():
+        for (_, _, case_only), (knode, name, other_node, targets) in found.items():
             same = "the same key" if name == other_node.value else f"{other_node.value!r}"
+            where = f" on {CASE_INSENSITIVE}" if case_only else ""
             self.add(
                 knode,
                 "collision",
-                f"key {name!r} is one wildcard with {same} on line {other_node.start_mark.line + 1}",
+                f"key {name!r} is one wildcard with {same} on line {other_node.start_mark.line + 1}{where}",
                 tuple(targets),
                 "/".join(path + (name,)),
+                severity="warning" if case_only else "error",
             )
 
     def sequence(self, node, where: str) -> None:
@@ -209,8 +243,7 @@ class _Checker:
             return
         if plain:
             kind, targets = coercion(node, text)
-            if targets:
-                self.add(node, "coerced-item", f"item {text!r} is read as {kind}: quote it", targets, where)
+            self.coerced(node, "coerced-item", f"item {text!r} is read as {kind}", targets, where)
         if sanitize.item_may_have_problems(text):
             for target in self.targets:
                 reasons = sanitize.item_problems(text, target)
@@ -370,6 +403,112 @@ def report_json(results: dict, target: str, strict: bool) -> str:
     )
 
 
+# -- a folder of .txt wildcards ------------------------------------------------------------
+# Dynamic Prompts and Impact Pack read a wildcard folder the same way: each ``.txt`` file is
+# a list (one item a line, ``#`` lines are comments), and its path below the folder is the
+# wildcard's name (``animals/cats.txt`` is ``__animals/cats__``). So each folder and file name
+# is checked as a key, each line as an item; YAML files in the folder get the rules above.
+# The web app imports YAML only: ``.txt`` files are not checked for it.
+
+TXT_READERS = ("dynamicprompts", "impact", ON_DEMAND)
+YAML_SUFFIXES = (".yaml", ".yml")
+
+
+def check_folder(folder: Path, target: str = "all") -> dict[str, list[Problem]]:
+    """``{file: problems}`` for every ``.txt`` and YAML file below ``folder``, in path order."""
+    targets = tuple(t for t in sanitize.targets_of(target) if t in TXT_READERS)
+    results: dict[str, list[Problem]] = {}
+    for directory in sorted([folder, *(p for p in folder.rglob("*") if p.is_dir())]):
+        names = []
+        for path in sorted(directory.iterdir()):
+            if path.is_dir():
+                names.append((path.name, path))
+            elif path.suffix == ".txt":
+                names.append((path.stem, path))
+                results[str(path)] = _txt_problems(path, folder, targets)
+            elif path.suffix.lower() in YAML_SUFFIXES:
+                results[str(path)] = check_file(path, target)
+        for where, problem in _collisions(names, folder, targets):
+            results.setdefault(where, []).append(problem)
+    return results
+
+
+def _txt_problems(path: Path, folder: Path, targets: tuple) -> list[Problem]:
+    file = str(path)
+    relative = path.relative_to(folder).with_suffix("")
+    wildcard = "/".join(relative.parts)
+    problems: list[Problem] = []
+
+    def add(line: int, code: str, message: str, readers: tuple, severity: str = "error") -> None:
+        readers = tuple(t for t in sanitize.ALL_TARGETS if t in readers and t in targets)
+        if readers:
+            problems.append(Problem(file, line, 1, code, message, readers, wildcard, severity))
+
+    for depth, part in enumerate(relative.parts):
+        for target in targets:
+            reasons = sanitize.key_problems(part, target, top=depth == 0, reserved=False)
+            if reasons:
+                add(1, "key-char", f"name {part!r}: " + "; ".join(reasons), (target,))
+        if " " in part:
+            add(
+                1,
+                "txt-name",
+                f"name {part!r} has a space: Impact Pack's on-demand lookup of it never ends",
+                (ON_DEMAND,),
+            )
+    data = read_bytes(path, "wildcard file")
+    try:
+        check_utf8(data, path, "wildcard file")
+    except YAMLProblem as exc:
+        add(1 if exc.line is None else exc.line + 1, "yaml-error", f"the file {exc.problem}", targets)
+        return problems
+    seen: dict[str, int] = {}
+    for number, raw in enumerate(data.decode("utf-8-sig").splitlines(), start=1):
+        text = raw.strip()
+        if not text or text.startswith("#"):
+            continue
+        if sanitize.item_may_have_problems(text):
+            for target in targets:
+                reasons = sanitize.item_problems(text, target)
+                if reasons:
+                    add(number, "item-char", f"item {text!r}: " + "; ".join(reasons), (target,))
+        if text in seen:
+            add(number, "duplicate-item", f"item {text!r} repeats line {seen[text]}", targets)
+        else:
+            seen[text] = number
+    if not seen:
+        add(1, "empty-value", f"{path.name} has no items", targets)
+    return problems
+
+
+def _collisions(names: list, folder: Path, targets: tuple):
+    """Sibling files and folders that a reader takes for one wildcard."""
+    for target in targets:
+        first: dict[str, tuple] = {}
+        for name, path in names:
+            folded = sanitize.collision_key(name, target)
+            if folded in first and first[folded][1].is_dir() == path.is_dir():
+                other = first[folded][1]
+                # Dynamic Prompts folds case through the file system (a warning); Impact Pack always
+                case_only = target == "dynamicprompts"
+                on = f" on {CASE_INSENSITIVE}" if case_only else ""
+                yield (
+                    str(path),
+                    Problem(
+                        str(path),
+                        1,
+                        1,
+                        "collision",
+                        f"{path.name!r} is one wildcard with {other.name!r}{on}",
+                        (target,),
+                        "/".join(path.relative_to(folder).with_suffix("").parts),
+                        "warning" if case_only else "error",
+                    ),
+                )
+            else:
+                first.setdefault(folded, (name, path))
+
+
 def register(cli: click.Group) -> None:
     codes = "; ".join(f"{code}: {what}" for code, what in CODES.items())
 
@@ -377,16 +516,17 @@ def register(cli: click.Group) -> None:
         help=(
             "Report, with file and line, every problem a wildcard reader would hit in each FILE: "
             "Dynamic Prompts, ComfyUI-Impact-Pack, the wildcards-generator web app, or all three. "
+            "A FILE may be a folder of .txt wildcards (and YAML files), as the readers load it. "
             f"Exit status 0 only when every file is clean.\n\nProblem codes: {codes}."
         )
     )
-    @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path))
+    @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
     @click.option(
         "--target",
         type=click.Choice(sanitize.TARGET_CHOICES),
         default="all",
         show_default=True,
-        help="The reader to check for.",
+        help="The reader to check for (all: the first three; impact-ondemand: Impact Pack's on-demand mode).",
     )
     @click.option(
         "--format",
@@ -398,7 +538,12 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--strict", is_flag=True, help="Warnings (a key without an instruction) fail too.")
     def check(files, target, fmt, strict):
-        results = {str(f): check_file(f, target) for f in files}
+        results: dict[str, list] = {}
+        for f in files:
+            if f.is_dir():
+                results.update(check_folder(f, target))
+            else:
+                results[str(f)] = check_file(f, target)
         if fmt == "json":
             click.echo(report_json(results, target, strict))
         else:

@@ -7,13 +7,23 @@ too (``<>:"/\\|?*``, control characters, trailing dots and spaces, the
 reserved device names CON, PRN, AUX, NUL, COM1-9, LPT1-9 with any extension,
 which get a leading '_'); a leading '.' (a hidden folder, which Dynamic Prompts
 skips) becomes '_', a trailing '_' (which runs into the closing '__') goes, and
-siblings that a case-insensitive file system would merge are numbered. Every
-such change is reported. Each file is written atomically (temp + rename).
+siblings that a case-insensitive file system would merge (a list ``x`` and a
+key ``x.txt`` would both be ``x.txt``) are numbered. Every such change is
+reported.
+
+Nothing is half-done: the whole tree is planned and checked (names, path
+lengths, clashes with what ``--force`` would write into) before anything is
+written; the files are written into a temporary folder beside the target
+(``.<name>.<pid>.<random>.tmp``, removed on failure, or by the next export if
+the process was killed), which is then renamed into place (for a new folder)
+or moved in file by file (into an existing one).
 """
 
 from __future__ import annotations
 
+import os
 import re
+import shutil
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -21,7 +31,7 @@ import click
 
 from wildcards_gen.errors import UsageError
 
-_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f]')
+_WINDOWS_BAD = re.compile(r'[<>:"/\\|?*\x00-\x1f\ud800-\udfff]')  # and halves of surrogate pairs
 _WINDOWS_RESERVED = frozenset(
     ["CON", "PRN", "AUX", "NUL"]
     + [f"COM{i}" for i in range(1, 10)]
@@ -54,23 +64,42 @@ def fs_safe(name: str) -> str:
     return text
 
 
-def _unique(name: str, used: set) -> str:
-    """``name``, or ``name 2``, ``name 3``... whichever a case-insensitive file system has not seen."""
+def _unique(name: str, used: set, extension: str = "") -> str:
+    """``name``, or ``name 2``, ``name 3``... whichever a case-insensitive file system has not seen.
+
+    ``used`` holds the casefolded names (with their extension) of every file
+    and folder already in the folder, so a list ``x`` (``x.txt``) and a key
+    ``x.txt`` (a folder) cannot both be given one name.
+    """
     candidate, n = name, 1
-    while candidate.casefold() in used:
+    while (candidate + extension).casefold() in used:
         n += 1
         candidate = f"{name} {n}"
-    used.add(candidate.casefold())
+    used.add((candidate + extension).casefold())
     return candidate
 
 
-def plan(root) -> tuple[dict, list, list]:
-    """``{relative path: items}`` for every leaf list of a composed YAML tree, with renames and skips."""
+def plan(root, target: str = "all", ascii: bool = False) -> tuple[dict, list, list]:
+    """``{relative path: items}`` for every leaf list of a composed YAML tree, with renames and skips.
+
+    For Impact Pack (``all``, ``impact``, ``impact-ondemand``) and ``ascii``, names and items
+    are transliterated (7.10.6 reads ``.txt`` files as ISO-8859-1); for its on-demand mode,
+    spaces in names become ``-`` (a name with a space sends its lookup into endless recursion).
+    """
+    from wildcards_gen.sanitize import ON_DEMAND, to_ascii, wants_ascii
     from wildcards_gen.yaml_input import MappingNode, ScalarNode
 
     files: dict = {}
     renamed: list = []
     skipped: list = []
+    transliterate = wants_ascii(target, ascii)
+
+    def safe_name(name: str) -> str:
+        if transliterate:
+            name = to_ascii(name)
+        if target == ON_DEMAND:
+            name = re.sub(r"\s+", "-", name.strip())
+        return fs_safe(name)
 
     def items_of(node, where) -> list:
         if isinstance(node, ScalarNode):
@@ -82,14 +111,13 @@ def plan(root) -> tuple[dict, list, list]:
             if not isinstance(item, ScalarNode):
                 skipped.append((where, f"a nested list or mapping on line {item.start_mark.line + 1}"))
                 continue
-            text = " ".join(item.value.split())
+            text = " ".join((to_ascii(item.value) if transliterate else item.value).split())
             if text and not (item.style is None and item.value in ("~", "null", "Null", "NULL")):
                 out.append(text)
         return out
 
     def walk(node, keys: tuple, folder: tuple) -> None:
-        used_dirs: set = set()
-        used_files: set = set()
+        used: set = set()  # file and folder names alike: one name space per folder
         for knode, vnode in node.value:
             if not isinstance(knode, ScalarNode):
                 skipped.append(("/".join(keys), f"a complex key on line {knode.start_mark.line + 1}"))
@@ -101,7 +129,7 @@ def plan(root) -> tuple[dict, list, list]:
                 if not vnode.value:
                     skipped.append((where, "an empty mapping"))
                     continue
-                safe = _unique(fs_safe(name), used_dirs)
+                safe = _unique(safe_name(name), used)
                 if safe != name:
                     renamed.append((where, "/".join(folder + (safe,))))
                 walk(vnode, here, folder + (safe,))
@@ -110,7 +138,7 @@ def plan(root) -> tuple[dict, list, list]:
             if not items:
                 skipped.append((where, "no items"))
                 continue
-            safe = _unique(fs_safe(name), used_files)
+            safe = _unique(safe_name(name), used, ".txt")
             if safe != name:
                 renamed.append((where, "/".join(folder + (safe,))))
             files["/".join(folder + (safe,)) + ".txt"] = items
@@ -121,26 +149,110 @@ def plan(root) -> tuple[dict, list, list]:
     return files, renamed, skipped
 
 
-def export_txt(source: Path, txt_dir: Path, force: bool = False) -> Export:
-    """Write ``source``'s leaf lists under ``txt_dir``; refuse a non-empty folder unless ``force``."""
-    from wildcards_gen.output import write_text
+def export_txt(source: Path, txt_dir: Path, force: bool = False, target: str = "all", ascii: bool = False) -> Export:
+    """Write ``source``'s leaf lists under ``txt_dir``; refuse a non-empty folder unless ``force``.
+
+    Everything is checked before anything is written, and written into a
+    temporary folder first, so a failed export leaves ``txt_dir`` as it was.
+    """
+    from wildcards_gen.output import folder_problem, path_problem
     from wildcards_gen.yaml_input import compose, read_text
 
     source, txt_dir = Path(source), Path(txt_dir)
-    if txt_dir.exists() and not txt_dir.is_dir():
-        raise UsageError(f"{txt_dir} exists and is not a folder")
+    problem = path_problem(str(txt_dir)) or folder_problem(txt_dir)
+    if problem is None and txt_dir.exists() and not txt_dir.is_dir():
+        problem = "it exists and is not a folder"
+    if problem:
+        raise UsageError(f"cannot export to {txt_dir}: {problem}")
     if txt_dir.is_dir() and any(txt_dir.iterdir()) and not force:
         raise UsageError(f"{txt_dir} is not empty; use --force to write into it")
     root = compose(read_text(source, "wildcard file"), source, "wildcard file")
-    files, renamed, skipped = plan(root)
+    files, renamed, skipped = plan(root, target, ascii)
     if not files:
         raise UsageError(f"{source} has no lists to export")
+    check_plan(txt_dir, files)
     result = Export(renamed=renamed, skipped=skipped)
-    for relative, items in files.items():
-        path = txt_dir.joinpath(*relative.split("/"))
-        write_text(path, "".join(item + "\n" for item in items))
-        result.files.append(path)
+    write_tree(txt_dir, files)
+    result.files = [txt_dir.joinpath(*relative.split("/")) for relative in files]
     return result
+
+
+def check_plan(txt_dir: Path, files: dict) -> None:
+    """Refuse, before writing, what could only fail half-way: paths too long, files where folders go."""
+    from wildcards_gen.output import path_problem
+
+    limit = _path_max(txt_dir) - 80  # room for the temporary folder's longer name
+    base = Path(os.path.abspath(txt_dir))
+    for relative in files:
+        problem = path_problem(relative)
+        if problem:
+            raise UsageError(f"cannot export {relative!r}: the name {problem}")
+        if len(os.fsencode(str(base / relative))) > limit:
+            raise UsageError(
+                f"cannot export {relative[:80]}...: the path is longer than this system allows ({limit} bytes); "
+                "shorten the keys or export to a shorter folder"
+            )
+        if not txt_dir.is_dir():
+            continue
+        path = txt_dir
+        parts = relative.split("/")
+        for n, part in enumerate(parts):
+            path = path / part
+            last = n == len(parts) - 1
+            if last and path.is_dir():
+                raise UsageError(f"cannot export to {txt_dir}: {path} is a folder where the list {relative} goes")
+            if not last and (path.exists() or path.is_symlink()) and not path.is_dir():
+                raise UsageError(f"cannot export to {txt_dir}: {path} is a file where a folder of {relative} goes")
+            if not path.exists():
+                break
+
+
+def _path_max(folder: Path) -> int:
+    existing = Path(os.path.abspath(folder))
+    while not existing.exists() and existing.parent != existing:
+        existing = existing.parent
+    try:
+        return int(os.pathconf(existing, "PC_PATH_MAX"))
+    except (AttributeError, OSError, ValueError):
+        return 4096
+
+
+def write_tree(txt_dir: Path, files: dict) -> None:
+    """Write ``files`` (relative path -> items) into a temporary folder, then move them under ``txt_dir``."""
+    from wildcards_gen import leftovers
+    from wildcards_gen.output import write_text
+
+    base = Path(os.path.abspath(txt_dir))
+    top = base  # the highest folder that does not exist yet: it is created whole, by one rename
+    while not top.parent.exists() and top.parent != top.parent.parent:
+        top = top.parent
+    merge = base.exists()
+    home = base if merge else top.parent  # where the temporary folder goes
+    leftovers.remove_stale(home, top.name)
+    stage = home / leftovers.temporary_name(top.name)
+    try:
+        stage.mkdir()
+        inner = stage if merge else stage.joinpath(*base.relative_to(top).parts)
+        for relative, items in files.items():
+            write_text(inner.joinpath(*relative.split("/")), "".join(item + "\n" for item in items), clean=False)
+        if merge:
+            _move_into(stage, base)
+        else:
+            os.rename(stage, top)
+    except OSError as exc:
+        raise UsageError(f"cannot export to {txt_dir}: {exc.strerror or exc}") from None
+    finally:
+        shutil.rmtree(stage, ignore_errors=True)
+
+
+def _move_into(source: Path, target: Path) -> None:
+    """Move the tree under ``source`` into the existing folder ``target``, replacing files."""
+    for entry in sorted(os.scandir(source), key=lambda e: e.name):
+        there = target / entry.name
+        if entry.is_dir(follow_symlinks=False) and there.is_dir():
+            _move_into(Path(entry.path), there)
+        else:
+            os.replace(entry.path, there)
 
 
 def register(cli: click.Group) -> None:
@@ -153,7 +265,16 @@ def register(cli: click.Group) -> None:
         help="Folder to write the .txt wildcards into (created if missing).",
     )
     @click.option("--force", is_flag=True, help="Write into a folder that is not empty (files are replaced).")
-    def export(file, txt_dir, force):
+    @click.option(
+        "--target",
+        type=click.Choice(["all", "dynamicprompts", "impact", "impact-ondemand"]),
+        default="all",
+        show_default=True,
+        help="The reader of the folder: for Impact Pack (all, impact, impact-ondemand) names and items "
+        "are transliterated to ASCII; for its on-demand mode, spaces in names become '-'.",
+    )
+    @click.option("--ascii", is_flag=True, help="Transliterate names and items to ASCII for any target.")
+    def export(file, txt_dir, force, target, ascii):
         """Write FILE as a folder of .txt wildcard files: one per leaf list, one folder per key.
 
         __a/b/c__ names the same list in the YAML and in the folder. Names are
@@ -161,7 +282,7 @@ def register(cli: click.Group) -> None:
         """
         from wildcards_gen.cli import settings
 
-        result = export_txt(file, txt_dir, force)
+        result = export_txt(file, txt_dir, force, target, ascii)
         if not settings().quiet:
             for where, path in result.renamed:
                 click.echo(f"Renamed for the file system: {where} -> {path}", err=True)

@@ -23,40 +23,58 @@ _CONFIG_TYPES = {
 
 
 def load_config(path) -> dict:
-    """``{key: {setting: value}}`` from a YAML file; errors carry file:line:column."""
-    from ruamel.yaml.comments import CommentedMap
+    """``{key: {setting: value}}`` from a YAML file; errors carry file:line:column.
 
+    Any mapping the reader gives is accepted (merged ``<<:`` keys, ``!!omap``);
+    anything else, and any value of the wrong type, is a one-line error.
+    """
+    from wildcards_gen import yaml_values as yv
     from wildcards_gen.yaml_input import read_yaml
 
     path = Path(path)
     data = read_yaml(path, "smart config")
+
+    def where(position) -> str:
+        line, col = position or (1, 1)
+        return f"{path}:{line}:{col}"
+
     if data is None:
         return {}
-    if not isinstance(data, CommentedMap):
-        raise UsageError(f"{path}:1:1: expected a mapping from WNID or category name to settings")
-    config = {}
+    if not yv.is_mapping(data):
+        raise UsageError(
+            f"{where(yv.node_position(data))}: expected a mapping from WNID or category name to settings, "
+            f"found {yv.kind(data)}"
+        )
+    config: dict = {}
     for key, entry in data.items():
-        line, col = data.lc.key(key)
-        if not isinstance(key, str) or not key.strip():
-            raise UsageError(f"{path}:{line + 1}:{col + 1}: key {key!r} must be a WNID, synset name or category name")
+        if not isinstance(key, str) or not key.strip() or yv.text_problem(key):
+            raise UsageError(
+                f"{where(yv.key_position(data, key))}: key {key!r} must be a WNID, synset name or category name"
+            )
+        if key.strip() in config:
+            raise UsageError(f"{where(yv.key_position(data, key))}: {key.strip()!r} is given twice")
         if entry is None:
             entry = {}
-        elif not isinstance(entry, CommentedMap):
-            vline, vcol = data.lc.value(key)
-            raise UsageError(f"{path}:{vline + 1}:{vcol + 1}: settings for {key!r} must be a mapping of setting: value")
+        elif not yv.is_mapping(entry):
+            raise UsageError(
+                f"{where(yv.value_position(data, key))}: settings for {key!r} must be a mapping of setting: value, "
+                f"found {yv.kind(entry)}"
+            )
         settings = {}
         for name, value in entry.items():
-            sline, scol = entry.lc.key(name)
-            kind = _CONFIG_TYPES.get(name)
+            kind = _CONFIG_TYPES.get(name) if isinstance(name, str) else None
             if kind is None:
                 raise UsageError(
-                    f"{path}:{sline + 1}:{scol + 1}: unknown setting {name!r} for {key!r} "
-                    f"(known: {', '.join(_CONFIG_TYPES)})"
+                    f"{where(yv.key_position(entry, name) or yv.value_position(data, key))}: unknown setting "
+                    f"{name!r} for {key!r} (known: {', '.join(_CONFIG_TYPES)})"
                 )
-            vline, vcol = entry.lc.value(name)
+            value = yv.plain(value)
             problem = _type_problem(kind, value)
             if problem:
-                raise UsageError(f"{path}:{vline + 1}:{vcol + 1}: {name} for {key!r} {problem}, got {value!r}")
+                raise UsageError(
+                    f"{where(yv.value_position(entry, name) or yv.value_position(data, key))}: {name} for {key!r} "
+                    f"{problem}, got {repr(value) if yv.is_scalar(value) else yv.kind(value)}"
+                )
             settings[name] = value
         config[key.strip()] = settings
     return config

@@ -26,12 +26,21 @@ HEADER = (
 _state_lock = threading.Lock()
 
 
+def _not_blank(ctx, param, value):
+    """An empty synset (``--root ""``) is a mistake, not a request for the default root."""
+    for text in value if isinstance(value, tuple) else (value,):
+        if text is not None and not str(text).strip():
+            raise click.BadParameter("is empty; give a WNID (n02084071), a synset name (dog.n.01) or a noun")
+    return value
+
+
 def options() -> list:
     return [
         click.Option(
             ["--root"],
             default=DEFAULT_ROOT,
             show_default=True,
+            callback=_not_blank,
             metavar="SYNSET",
             help="Top of the tree: a WNID (n02084071), a synset name (dog.n.01) or a noun "
             "(dog: its first sense; the others are listed on stderr).",
@@ -69,6 +78,7 @@ def options() -> list:
         click.Option(
             ["--exclude-subtree"],
             multiple=True,
+            callback=_not_blank,
             metavar="SYNSET",
             help="Remove this synset and everything below it (same forms as --root). Repeatable.",
         ),

@@ -285,6 +285,7 @@ def test_same_bytes_whatever_the_workers(cli, files, tmp_path):
         ("--smart", "--preset", "flat"),
         ("--target", "impact", "--key-style", "kebab"),
         ("--target", "dynamicprompts"),
+        ("--target", "impact-ondemand"),
     ],
     ids=lambda a: " ".join(a),
 )

@@ -341,6 +341,7 @@ MATCH_DEFAULTS: dict[str, Any] = {
     "sibling_weight": 1.0,  # mean similarity to the closest sense of each sibling
     "measure": "lin",
     "derived_min_ic": 0.2,  # a stand-in category more specific than artifact (0.19): instrumentality (0.25) will do
+    "kinds_weight": 1.0,  # a sense above the name's own kinds (its children in the dataset)
     "gloss_weight": 0.05,  # per word a sense's gloss shares with the parent's and the siblings' names
 }
 
@@ -420,6 +421,7 @@ def match_senses(
     names: Sequence[str],
     category: str | None = None,
     context: str | None = None,
+    kinds: Sequence[Sequence[str]] | None = None,
     _derive: bool = True,
     **options: Any,
 ) -> list[SenseChoice]:
@@ -436,17 +438,39 @@ def match_senses(
     short lists this is steadier than :func:`choose_senses`' agreement counts.
     Without a category (a parent named by an adjective, "electronic"), the synset
     most of a first choice lie below (:func:`common_category`) stands in for it.
+    ``kinds``: for each name, the names of its own kinds in the dataset (its
+    children); ``+ kinds_weight * share of them below s``: "Person" over man,
+    woman, boy and girl is the human being, not the human body.
     """
     if category is None and _derive and len(names) >= 3:
-        first = _match_senses(wn, names, None, context, **options)
+        first = _match_senses(wn, names, None, context, kinds, **options)
         category = common_category(wn, first, min_ic=float(MATCH_DEFAULTS["derived_min_ic"]))
         if category is None:
             return first
-    return _match_senses(wn, names, category, context, **options)
+    return _match_senses(wn, names, category, context, kinds, **options)
+
+
+def _below_share(wn: Any, senses: list[str], kinds: Sequence[str]) -> list[float]:
+    """For each sense, the share of ``kinds`` that have some candidate sense below it."""
+    reach = []
+    for kind in kinds:
+        found: set = set()
+        for sense in candidates(wn, kind)[0]:
+            found |= closure(wn, sense.wnid)
+        if found:
+            reach.append(found)
+    if not reach:
+        return [0.0] * len(senses)
+    return [sum(1 for r in reach if s in r) / len(reach) for s in senses]
 
 
 def _match_senses(
-    wn: Any, names: Sequence[str], category: str | None, context: str | None, **options: Any
+    wn: Any,
+    names: Sequence[str],
+    category: str | None,
+    context: str | None,
+    kinds: Sequence[Sequence[str]] | None = None,
+    **options: Any,
 ) -> list[SenseChoice]:
     import numpy as np
 
@@ -480,6 +504,8 @@ def _match_senses(
             score += float(opts["sibling_weight"]) * np.mean(
                 [lin[np.ix_(rows, cols)].max(axis=1) for cols in others], axis=0
             )
+        if kinds and i < len(kinds) and kinds[i] and len(mine) > 1:
+            score += float(opts["kinds_weight"]) * np.array(_below_share(wn, mine, kinds[i]))
         bag = _words(" ".join([context or "", *(n for j, n in enumerate(names) if j != i)])) - _words(names[i])
         if bag and len(mine) > 1:
             for r, wnid in enumerate(mine):

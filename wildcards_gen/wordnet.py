@@ -237,7 +237,9 @@ class WordNet:
         return wnid == ancestor or ancestor in self.ancestors(wnid)
 
     # -- mapping another dataset's class names ---------------------------------
-    def match_all(self, names: Sequence[str], context: str | None = None) -> list:
+    def match_all(
+        self, names: Sequence[str], context: str | None = None, kinds: Sequence[Sequence[str]] | None = None
+    ) -> list:
         """The noun synset each of a dataset's class names means, the names deciding each other.
 
         For datasets whose ids are not WordNet's: pass names that belong together
@@ -254,6 +256,9 @@ class WordNet:
             nouns are handled).
         :param context: the parent's name or a WNID (a hint: senses below it score
             a little higher), or None.
+        :param kinds: optionally, for each name, the names of its own kinds in the
+            dataset (its children): a sense above them scores higher ("Person" over
+            man and woman is the human being, not the body). Used for up to 200 names.
         :returns: one :class:`wildcards_gen.senses.SenseChoice` per name, in order:
             ``wnid`` (None when WordNet has no noun for it), ``how`` it was found
             (``exact``, ``compound``, ``head``), ``ambiguous`` (the best two senses
@@ -265,7 +270,7 @@ class WordNet:
         names = [str(n) for n in names]
         category = senses.resolve_category(self, context, names) if context else None
         if len(names) <= senses.MATCH_MAX_NAMES:
-            return senses.match_senses(self, names, category, context)
+            return senses.match_senses(self, names, category, context, kinds)
         return senses.choose_senses(self, names, category)
 
     def match(self, name: str, context: str | None = None, siblings: Sequence[str] = ()) -> Any:

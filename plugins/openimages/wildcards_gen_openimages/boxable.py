@@ -67,7 +67,8 @@ def build(run, h: Hierarchy, names: dict[str, str], parts: str = "separate", roo
 
     def nodes(labels: tuple[str, ...], parent: str | None) -> list[Node]:
         context = names[parent] if parent else None
-        choices = mapping.match(wn, [names[label] for label in labels], context)
+        kinds = [[names[k] for k in h.kinds.get(label, ())] for label in labels]
+        choices = mapping.match(wn, [names[label] for label in labels], context, kinds)
         out = []
         for label, mapped in zip(labels, choices):
             first = seen.get(label)

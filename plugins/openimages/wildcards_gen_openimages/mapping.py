@@ -44,15 +44,17 @@ def of(choice) -> Mapped:
     return Mapped(None, choice.wnid, choice.how, bool(choice.ambiguous), tuple(choice.candidates))
 
 
-def match(wn, names: list[str], context: str | None) -> list[Mapped]:
-    """Every name mapped, ``GROUP_SIZE`` at a time (in the order given: Open Images' ids are in no semantic order)."""
+def match(wn, names: list[str], context: str | None, kinds: list | None = None) -> list[Mapped]:
+    """Every name mapped, ``GROUP_SIZE`` at a time (in the order given: Open Images' ids are in no
+    semantic order); ``kinds``: each name's own kinds' names, which its sense should lie above."""
     if not names:
         return []
     groups = -(-len(names) // GROUP_SIZE)
     size = -(-len(names) // groups)  # equal groups, none tiny
     out: list[Mapped] = []
     for start in range(0, len(names), size):
-        out.extend(of(choice) for choice in wn.match_all(names[start : start + size], context))
+        part = kinds[start : start + size] if kinds else None
+        out.extend(of(choice) for choice in wn.match_all(names[start : start + size], context, part))
     return out
 
 

@@ -256,7 +256,7 @@ def gloss_evidence(
     """
     import numpy as np
 
-    from wildcards_gen.embeddings import cosine_normalise
+    from wildcards_gen.vectors import cosine_normalise
 
     n = len(terms)
     texts, owners = [], []
@@ -342,7 +342,8 @@ MATCH_DEFAULTS: dict[str, Any] = {
     "gloss_weight": 0.05,  # per word a sense's gloss shares with the parent's and the siblings' names
 }
 
-_STOP = frozenset(
+# Words a gloss or a name shares with another by grammar, not meaning.
+STOPWORDS = frozenset(
     [
         "a",
         "an",
@@ -350,41 +351,55 @@ _STOP = frozenset(
         "of",
         "or",
         "and",
-        "to",
         "in",
         "on",
         "for",
+        "to",
         "with",
         "by",
-        "from",
-        "at",
         "as",
+        "at",
+        "from",
+        "that",
+        "which",
+        "who",
         "is",
         "are",
         "be",
-        "that",
-        "this",
-        "which",
-        "who",
-        "whom",
-        "its",
-        "it",
         "used",
-        "use",
+        "usually",
+        "especially",
         "any",
         "some",
+        "other",
+        "its",
+        "it",
+        "into",
         "one",
         "two",
-        "more",
-        "most",
-        "other",
-        "such",
-        "than",
-        "into",
-        "your",
         "their",
-        "not",
-        "no",
+        "there",
+        "this",
+        "than",
+        "such",
+        "etc",
+        "something",
+        "someone",
+        "kind",
+        "kinds",
+        "type",
+        "types",
+        "various",
+        "several",
+        "many",
+        "often",
+        "very",
+        "made",
+        "make",
+        "small",
+        "large",
+        "long",
+        "short",
     ]
 )
 
@@ -393,7 +408,7 @@ def _words(text: str) -> set[str]:
     """Content words, crudely singular: what a gloss and a class name may share."""
     out = set()
     for word in re.findall(r"[a-z]+", text.lower().replace("_", " ")):
-        if word not in _STOP and len(word) > 2:
+        if word not in STOPWORDS and len(word) > 2:
             out.add(word[:-1] if word.endswith("s") and not word.endswith("ss") else word)
     return out
 

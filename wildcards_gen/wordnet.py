@@ -26,7 +26,7 @@ from wildcards_gen.errors import DataError, UsageError
 FORMAT_VERSION = wordnet_snapshot.FORMAT_VERSION
 _COLUMNS = "id, name, lemmas, gloss, lexname, min_depth, hypernyms, hyponyms, instance_hypernyms, instance_hyponyms"
 SNAPSHOT_NAME = wordnet_snapshot.SNAPSHOT_NAME
-_WNID = re.compile(r"^n(\d{8})$")
+_WNID = re.compile(r"^n([0-9]{8})\Z")  # ASCII digits: int() also reads other scripts' digits
 _SYNSET_NAME = re.compile(r"^.+\.n\.\d+$")
 
 

@@ -9,7 +9,7 @@ registry stays quiet about them.
 from __future__ import annotations
 
 from wildcards_gen import cli, pipeline, plugins, wordnet, yaml_input  # noqa: F401
-from wildcards_gen.commands import arrange, check, check_folder  # noqa: F401
+from wildcards_gen.commands import arrange, check  # noqa: F401
 from wildcards_gen.ui import forms, outline, work  # noqa: F401
 
 try:

@@ -19,6 +19,8 @@ from pathlib import Path
 import pytest
 from ui_support import BIN, Client, UIServer, cli_output
 
+from wildcards_gen.testing import pip_install_to
+
 HERE = Path(__file__).parent
 STYLES = "".join(
     f"{term}\n"
@@ -303,13 +305,7 @@ def test_a_newer_request_supersedes_and_cancel_ends_the_process(client):
 
 
 def test_a_third_party_dataset_appears_and_runs(tmp_path):
-    site = tmp_path / "site"
-    subprocess.run(
-        [sys.executable, "-m", "pip", "install", "-q", "--no-deps", "--no-build-isolation", "--no-index"]
-        + ["--disable-pip-version-check", "--target", str(site), str(HERE / "thirdparty")],
-        check=True,
-        capture_output=True,
-    )
+    site = pip_install_to(tmp_path / "site", HERE / "thirdparty")
     started = UIServer(env={"PYTHONPATH": str(site)})
     try:
         client = Client(started.url)
@@ -385,3 +381,20 @@ def test_a_taken_port_is_one_line(server):
     assert result.returncode == 2
     assert result.stderr.startswith(f"Error: cannot listen on 127.0.0.1:{port}:")
     assert "--port 0" in result.stderr and len(result.stderr.strip().splitlines()) == 1
+
+
+def test_a_refused_post_leaves_the_connection_usable_or_closes_it(server):
+    """A body the server did not read must not be taken for the next request on a kept-alive connection."""
+    import http.client
+
+    host, port = server.url.split("//")[1].strip("/").split(":")
+    connection = http.client.HTTPConnection(host, int(port), timeout=30)
+    body = b"GET /api/info HTTP/1.1\r\nHost: evil\r\n\r\n" * 3
+    connection.request("POST", "/api/generate", body=body)  # no header, no session: refused unread
+    response = connection.getresponse()
+    assert response.status == 403
+    response.read()
+    connection.request("GET", "/api/info", headers={"Host": f"{host}:{port}"})  # reconnects if closed
+    again = connection.getresponse()
+    assert again.status == 200 and json.loads(again.read())["datasets"]
+    connection.close()

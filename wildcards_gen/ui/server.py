@@ -142,6 +142,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _handle(self, method: str) -> None:
         self._new_session: str | None = None
+        # a body left unread would be taken for the next request on this connection: close it then
+        self._consumed = method != "POST" or self.headers.get("Content-Length", "").strip() == "0"
         try:
             self._check_host()
             url = urlsplit(self.path)
@@ -167,6 +169,8 @@ class Handler(BaseHTTPRequestHandler):
 
     def _send(self, status: int, body: bytes, content_type: str, headers: dict | None = None) -> None:
         self.send_response(status)
+        if not self._consumed:
+            self.send_header("Connection", "close")  # and BaseHTTPRequestHandler closes it
         self.send_header("Content-Type", content_type)
         self.send_header("Content-Length", str(len(body)))
         for name, value in {**SECURITY_HEADERS, **(headers or {})}.items():
@@ -203,15 +207,12 @@ class Handler(BaseHTTPRequestHandler):
     def _body(self, limit: int, too_large) -> bytes:
         """The request body, at most ``limit`` bytes; a larger one is read, dropped and refused."""
         if self.headers.get("Transfer-Encoding"):
-            self.close_connection = True
             raise HTTPError(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length")
         try:
             size = int(self.headers.get("Content-Length", ""))
         except ValueError:
-            self.close_connection = True
             raise HTTPError(HTTPStatus.LENGTH_REQUIRED, "send the body with a Content-Length") from None
         if size < 0:
-            self.close_connection = True
             raise HTTPError(HTTPStatus.BAD_REQUEST, "a negative Content-Length")
         if size > limit:
             if size <= DRAIN_MAX_BYTES:
@@ -221,12 +222,11 @@ class Handler(BaseHTTPRequestHandler):
                     if not chunk:
                         break
                     left -= len(chunk)
-            else:
-                self.close_connection = True
+                self._consumed = left == 0
             raise HTTPError(HTTPStatus.REQUEST_ENTITY_TOO_LARGE, too_large(size, limit))
         data = self.rfile.read(size)
+        self._consumed = len(data) == size
         if len(data) != size:
-            self.close_connection = True
             raise HTTPError(HTTPStatus.BAD_REQUEST, "the upload was cut short")
         return data
 

@@ -49,9 +49,12 @@ def unavailable(why: str):
 
 
 def expect(locator):
+    """Playwright's assertions, which wait (the page's CSP forbids the string evaluation that
+    ``wait_for_function`` needs)."""
     from playwright.sync_api import expect as playwright_expect
 
-    return playwright_expect(locator, message=None)
+    playwright_expect.set_options(timeout=TIMEOUT_MS)
+    return playwright_expect(locator)
 
 
 @pytest.fixture(scope="module")

@@ -8,6 +8,7 @@ Ctrl-C or SIGTERM (every job cancelled, every upload removed).
 
 from __future__ import annotations
 
+import errno
 import os
 import signal
 import sys
@@ -47,13 +48,15 @@ def bind(host: str, port: int | None, verbose: int):
     from wildcards_gen.errors import UsageError
     from wildcards_gen.ui.server import Server
 
+    chosen = DEFAULT_PORT if port is None else port
     try:
-        return Server(host, DEFAULT_PORT if port is None else port, verbose)
+        return Server(host, chosen, verbose)
     except OSError as exc:
-        if port is None and exc.errno in (98, 48, 10048):  # EADDRINUSE on Linux, macOS, Windows
+        in_use = exc.errno in (errno.EADDRINUSE, 10048)  # 10048: Windows' WSAEADDRINUSE
+        if port is None and in_use:
             return bind(host, 0, verbose)
-        hint = "; choose another with --port, or --port 0 for any free port" if exc.errno in (98, 48, 10048) else ""
-        raise UsageError(f"cannot listen on {host}:{port}: {exc.strerror or exc}{hint}") from None
+        hint = "; choose another with --port, or --port 0 for any free port" if in_use else ""
+        raise UsageError(f"cannot listen on {host}:{chosen}: {exc.strerror or exc}{hint}") from None
 
 
 def serve(host: str, port: int | None, open_browser: bool, verbose: int = 0) -> None:

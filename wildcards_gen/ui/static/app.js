@@ -59,19 +59,29 @@ const fmt = (n) => Number(n).toLocaleString("en-US");
 
 // -- jobs: start, follow (long polling), cancel ---------------------------------------------------
 
-async function start(screen, request) {
+// Requests start one after another (the server cancels a session's older job when a newer one
+// arrives, so it must see them in order), and a screen follows only the newest one.
+const tickets = { generate: 0, arrange: 0, check: 0 };
+let starting = Promise.resolve();
+
+function start(screen, request) {
+  const ticket = ++tickets[screen];
   showMessage(screen, "");
-  let status;
-  try {
-    status = await request();
-  } catch (err) {
-    current[screen] = null;
-    showStatus(screen, null);
-    showMessage(screen, err.message);
-    return;
-  }
-  current[screen] = status.id;
-  follow(screen, status);
+  const begun = starting.then(() => (ticket === tickets[screen] ? request() : null));
+  starting = begun.catch(() => null);
+  begun.then(
+    (status) => {
+      if (status === null || ticket !== tickets[screen]) return;
+      current[screen] = status.id;
+      follow(screen, status);
+    },
+    (err) => {
+      if (ticket !== tickets[screen]) return;
+      current[screen] = null;
+      showStatus(screen, null);
+      showMessage(screen, err.message);
+    },
+  );
 }
 
 async function follow(screen, status) {

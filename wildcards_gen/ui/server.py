@@ -117,6 +117,14 @@ class Server(ThreadingHTTPServer):
             self._info = {**describe(self.registry), "version": __version__, "upload_limit": self.upload_limit}
         return self._info
 
+    def handle_error(self, request: Any, client_address: Any) -> None:
+        """A connection that broke mid-answer: one line (a traceback with -vv), not socketserver's report."""
+        if self.verbose >= 2:
+            super().handle_error(request, client_address)
+        else:
+            error = sys.exc_info()[1]
+            print(f"wildcards-gen ui: a request from {client_address[0]} failed: {error!r}", file=sys.stderr)
+
     def close(self) -> None:
         self.jobs.close()
         self.server_close()
@@ -156,11 +164,12 @@ class Handler(BaseHTTPRequestHandler):
         except (BrokenPipeError, ConnectionResetError):
             self.close_connection = True
         except Exception as exc:
+            said = f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())}"
             if self.server.verbose >= 2:
                 traceback.print_exception(exc)
             else:
-                print(f"wildcards-gen ui: internal error: {type(exc).__name__}: {exc}", file=sys.stderr)
-            self._json({"error": f"internal error: {type(exc).__name__}: {exc}"}, HTTPStatus.INTERNAL_SERVER_ERROR)
+                print(f"wildcards-gen ui: {said} (run with -vv for the traceback)", file=sys.stderr)
+            self._json({"error": said}, HTTPStatus.INTERNAL_SERVER_ERROR)
 
     def _check_host(self) -> None:
         """On loopback, answer only requests addressed to it (no DNS rebinding)."""

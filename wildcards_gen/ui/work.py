@@ -72,7 +72,7 @@ def message(exc: BaseException) -> str:
         return str(exc)
     if isinstance(exc, MemoryError):
         return "out of memory"
-    return f"internal error: {type(exc).__name__}: {exc}"
+    return f"internal error: {type(exc).__name__}: {' '.join(str(exc).split())}"
 
 
 def run(kind: str, args: list[str], where: str | None, progress: Progress) -> dict:

@@ -53,6 +53,11 @@ def wnid_of(offset: int) -> str:
     return f"n{offset:08d}"
 
 
+def _like(text: str) -> str:
+    """``text`` with SQL LIKE's wildcards escaped (``\\`` is the escape character)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+
+
 class WordNet:
     """Read-only access to the snapshot; safe to share between threads."""
 
@@ -203,14 +208,29 @@ class WordNet:
         return senses[0], senses[1:]
 
     def _suggest(self, text: str) -> str:
+        close = self.close_lemmas(text)
+        return f"; did you mean: {', '.join(close)}?" if close else ""
+
+    def close_lemmas(self, text: str, n: int = 5) -> list[str]:
+        """Noun lemmas close to ``text`` (a typo, swapped letters), best first; for "did you mean"."""
         base = text.strip().lower().split(".")[0].replace(" ", "_")
         prefix = base[:1]  # one letter: typos in the second letter ('dgo') still find 'dog'
         rows = self._rows("SELECT lemma FROM lemma WHERE lemma LIKE ?", (prefix + "%",))
         lemmas = [r[0] for r in rows]
         swapped = sorted(l for l in lemmas if l != base and sorted(l) == sorted(base))  # 'dgo' -> 'dog'
-        close = swapped + [l for l in difflib.get_close_matches(base, lemmas, n=5, cutoff=0.6) if l not in swapped]
-        close = close[:5]
-        return f"; did you mean: {', '.join(close)}?" if close else ""
+        close = swapped + [l for l in difflib.get_close_matches(base, lemmas, n=n, cutoff=0.6) if l not in swapped]
+        return close[:n]
+
+    def lemmas_starting(self, prefix: str, limit: int = 10) -> list[str]:
+        """Noun lemmas that start with ``prefix`` (spaces as ``_``), shortest first: search as you type."""
+        key = prefix.strip().lower().replace(" ", "_")
+        if not key:
+            return []
+        rows = self._rows(
+            "SELECT lemma FROM lemma WHERE lemma LIKE ? ESCAPE '\\' ORDER BY length(lemma), lemma LIMIT ?",
+            (_like(key) + "%", limit),
+        )
+        return [r[0] for r in rows]
 
     def ancestors(self, wnid: str) -> set[str]:
         """Every hypernym (regular and instance) above ``wnid``, transitively."""

@@ -509,6 +509,17 @@ def _collisions(names: list, folder: Path, targets: tuple):
                 first.setdefault(folded, (name, path))
 
 
+def check_paths(paths, target: str = "all") -> dict[str, list[Problem]]:
+    """``{file: problems}`` for files and folders of ``.txt`` wildcards, as ``check`` reports them."""
+    results: dict[str, list[Problem]] = {}
+    for path in map(Path, paths):
+        if path.is_dir():
+            results.update(check_folder(path, target))
+        else:
+            results[str(path)] = check_file(path, target)
+    return results
+
+
 def register(cli: click.Group) -> None:
     codes = "; ".join(f"{code}: {what}" for code, what in CODES.items())
 
@@ -538,12 +549,7 @@ def register(cli: click.Group) -> None:
     )
     @click.option("--strict", is_flag=True, help="Warnings (a key without an instruction) fail too.")
     def check(files, target, fmt, strict):
-        results: dict[str, list] = {}
-        for f in files:
-            if f.is_dir():
-                results.update(check_folder(f, target))
-            else:
-                results[str(f)] = check_file(f, target)
+        results = check_paths(files, target)
         if fmt == "json":
             click.echo(report_json(results, target, strict))
         else:

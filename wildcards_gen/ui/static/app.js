@@ -509,6 +509,8 @@ async function init() {
     showMessage("generate", "No datasets installed: install a plugin, e.g. pip install wildcards-gen-imagenet.");
   }
   fillSelect($("g-dataset"), info.datasets);
+  // WordNet's own tree first when it is installed: any subtree, the tool's main job
+  if (info.datasets.some((d) => d.name === "imagenet")) $("g-dataset").value = "imagenet";
   const embedders = info.embedders.map((e) => ({ name: e.name, label: e.name }));
   for (const id of ["g-embedder", "a-embedder"]) fillSelect($(id), embedders, "(default)");
   for (const id of ["g-target", "a-target"]) fillSelect($(id), info.targets);

@@ -125,6 +125,8 @@ class EmbeddingCache:
 
     def _db(self) -> sqlite3.Connection:
         local = self._local
+        if getattr(local, "pid", None) != os.getpid():  # a forked worker: the parent's connection is not its own
+            local.conn, local.pid = None, os.getpid()
         if getattr(local, "generation", None) != self._generation:
             old = getattr(local, "conn", None)
             if old is not None:

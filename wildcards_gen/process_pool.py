@@ -65,10 +65,29 @@ def _init_worker(parent: int | None = None) -> None:
         pass
 
 
-def _run(index: int) -> Any:
+def _run(indices: list[int]) -> list:
     assert _task is not None
     fn, args = _task
-    return fn(*args[index])
+    return [fn(*args[index]) for index in indices]
+
+
+CHUNKS_PER_WORKER = 16  # few round trips (each costs a pickle and the pool's queues), yet some balancing left
+
+
+def _chunks(count: int, workers: int, costs: Sequence[float] | None) -> list[list[int]]:
+    """Items dealt into a few chunks of about equal cost (largest first to the lightest chunk),
+    the costliest chunk first."""
+    n = min(count, workers * CHUNKS_PER_WORKER)
+    weight = list(costs) if costs is not None else [1.0] * count
+    order = sorted(range(count), key=lambda i: (-weight[i], i))
+    bins: list[list[int]] = [[] for _ in range(n)]
+    loads = [0.0] * n
+    for index in order:
+        lightest = min(range(n), key=lambda b: (loads[b], b))
+        bins[lightest].append(index)
+        loads[lightest] += weight[index]
+    ranked = sorted(range(n), key=lambda b: (-loads[b], b))
+    return [bins[b] for b in ranked if bins[b]]
 
 
 def fork_map(fn: Callable[..., Any], args: Sequence[tuple], workers: int, costs: Sequence[float] | None = None) -> list:
@@ -87,10 +106,11 @@ def fork_map(fn: Callable[..., Any], args: Sequence[tuple], workers: int, costs:
         workers, mp_context=multiprocessing.get_context("fork"), initializer=_init_worker, initargs=(os.getpid(),)
     )
     try:
-        order = sorted(range(len(args)), key=lambda i: (-costs[i], i)) if costs is not None else range(len(args))
+        chunks = _chunks(len(args), workers, costs)
         results: list = [None] * len(args)
-        for index, result in zip(order, pool.map(_run, order)):
-            results[index] = result
+        for chunk, answers in zip(chunks, pool.map(_run, chunks)):
+            for index, result in zip(chunk, answers):
+                results[index] = result
         return results
     except BrokenProcessPool:
         raise WildcardsError("a worker process died (killed, or out of memory); no output written") from None

@@ -100,12 +100,13 @@ def test_a_malformed_answer_is_asked_again_with_the_problem_quoted(cli, tmp_path
 def test_when_every_try_is_malformed_the_command_fails_in_one_line_and_writes_nothing(cli, tmp_path):
     out = tmp_path / "out.yaml"
     out.write_text("previous: [content]\n")
-    SCRIPT.extend(["not json"] * 2 + [json.dumps({"groups": [{"name": "", "description": "", "terms": TERMS}]})])
+    invented_only = json.dumps({"groups": [{"name": "x", "description": "", "terms": ["chihuahua"]}]})
+    SCRIPT.extend(["not json", "not json", invented_only])
     result = cli("llm", "categorize", write_list(tmp_path), "-m", "scripted", "--retries", "2", "-o", out)
     assert result.exit_code == 1
     assert result.stderr.strip().splitlines() == [
         "Error: model scripted gave no valid answer for list 'dogs' in 3 tries (last problem: no term of the list "
-        "was placed in a named group); nothing written"
+        "was placed in a group); nothing written"
     ]
     assert out.read_text() == "previous: [content]\n"
     assert len(SENT) == 3
@@ -162,7 +163,7 @@ def test_long_lists_go_in_batches_and_later_batches_see_the_groups_so_far(cli, t
     assert sorted(t for items in lists.values() for t in items) == terms
 
 
-def test_names_are_cleaned_for_the_target_and_refused_names_join_the_rest(cli, tmp_path):
+def test_names_are_cleaned_for_the_target_and_refused_names_become_a_members(cli, tmp_path):
     from wildcards_gen.testing import assert_wildcards_clean
 
     SCRIPT.append(
@@ -170,18 +171,22 @@ def test_names_are_cleaned_for_the_target_and_refused_names_join_the_rest(cli, t
             ("Hats {&} __caps__ #1\n(winter)", "x", ["beagle", "boxer"]),
             ("DOGS", "the list's own name", ["husky"]),
             ("other_dogs", "the rest label", ["pug"]),
-            ("  ", "no name", ["poodle"]),
-            ("hounds", "y", ["dachshund", "retriever", "terrier"]),
+            ("  ", "no name", ["poodle", "terrier"]),
+            ("hounds", "y", ["dachshund", "retriever"]),
         )
     )
     out = tmp_path / "out.yaml"
-    result = cli("llm", "categorize", write_list(tmp_path), "-m", "scripted", "--target", "impact", "-o", out)
+    stats = tmp_path / "stats.json"
+    result = cli(
+        "llm", "categorize", write_list(tmp_path), "-m", "scripted", "--target", "impact", "-o", out, "--stats", stats
+    )
     assert result.exit_code == 0, result.stderr
     assert_wildcards_clean(out, "impact")
     lists = lists_of(yaml.safe_load(out.read_text()))
-    assert sorted(lists[("dogs", "other_dogs")]) == ["husky", "poodle", "pug"]
+    assert lists[("dogs", "husky")] == ["husky"] and lists[("dogs", "poodle")] == ["poodle", "terrier"]
     assert sorted(t for items in lists.values() for t in items) == sorted(TERMS)
-    assert not any("{" in k or "#" in k or "__" in k for path in lists for k in path)
+    assert not any("{" in k or "#" in k or "__" in k or "\n" in k for path in lists for k in path)
+    assert json.loads(stats.read_text())["counts"]["llm.renamed"] == 3
 
 
 def test_group_instructions_are_the_models_else_wordnets_gloss(cli, tmp_path):
@@ -252,3 +257,16 @@ def test_the_llm_arranger_in_arrange_and_in_a_dataset_run(cli, tmp_path):
     report = json.loads(stats.read_text())
     assert report["counts"]["llm.requests"] == len(SENT) - 1 >= 1
     assert "first half:" in out.read_text()
+
+
+def test_the_cache_command_lists_and_clears_the_answers(cli, tmp_path, session_cache):
+    assert cli("llm", "categorize", write_list(tmp_path), "-m", "scripted", "-o", tmp_path / "o.yaml").exit_code == 0
+    shown = cli("llm", "cache")
+    assert shown.exit_code == 0
+    assert (
+        shown.stdout.startswith(f"{session_cache / 'llm-responses.sqlite'}: ")
+        and "  scripted: 1 answers" in shown.stdout
+    )
+    cleared = cli("llm", "cache", "--clear", "--model", "scripted")
+    assert cleared.stdout.startswith("Removed 1 cached answer from ")
+    assert "scripted" not in cli("llm", "cache").stdout

@@ -48,7 +48,7 @@ def test_categorize_keeps_every_term_exactly_once(cli, gemma, tmp_path):
     src.write_text("\n".join(TERMS) + "\n")
     out, counts, result = run_twice(cli, tmp_path, "llm", "categorize", src, "--target", "impact")
     assert sorted(leaf_items(yaml.safe_load(out.read_text()))) == TERMS
-    assert counts["llm.invented"] == 0  # the grammar offers only the list's terms
+    assert counts.get("llm.invented", 0) == 0  # the grammar offers only the list's terms
     assert_wildcards_clean(out, "impact")
     assert f"Model {gemma}:" in result.stderr
 
@@ -57,7 +57,7 @@ def test_categorize_in_batches(cli, gemma, tmp_path):
     src = tmp_path / "things.txt"
     src.write_text("\n".join(TERMS) + "\n")
     out, counts, _ = run_twice(cli, tmp_path, "llm", "categorize", src, "--batch-size", "4")
-    assert counts["llm.requests"] - counts["llm.retries"] == 3
+    assert counts["llm.requests"] - counts.get("llm.retries", 0) == 3
     assert sorted(leaf_items(yaml.safe_load(out.read_text()))) == TERMS
 
 
@@ -76,33 +76,22 @@ def test_enrich_adds_instructions_and_keeps_the_rest(cli, gemma, tmp_path):
     out, counts, _ = run_twice(cli, tmp_path, "llm", "enrich", src)
     text = out.read_text()
     assert re.sub(r" # instruction: [^\n]*", "", text) == source
-    assert counts["llm.enrich.wordnet"] == 2 and counts["llm.enrich.model"] + counts["llm.enrich.fallback"] == 1
+    assert counts["llm.enrich.wordnet"] == 2
+    assert counts.get("llm.enrich.model", 0) + counts.get("llm.enrich.fallback", 0) == 1
     assert_wildcards_clean(out, "generator", strict=True)
 
 
 def test_the_arranger_in_a_dataset_run(cli, gemma, tmp_path):
-    out = tmp_path / "hounds.yaml"
+    base = ["dataset", "imagenet", "--root", "toy_dog.n.01", "--depth", "1"]
+    out = tmp_path / "toy-dogs.yaml"
     stats = tmp_path / "stats.json"
     result = cli(
-        "dataset", "imagenet", "--root", "hound.n.01", "--depth", "1", "--semantic-arrange", "--arranger", "llm",
-        "--embedder", "wordnet", "--semantic-arrange-max-group", "100", "-o", out, "--stats", stats,
+        *base, "--semantic-arrange", "--arranger", "llm", "--embedder", "wordnet", "--semantic-arrange-min-items",
+        "5", "--workers", "2", "-o", out, "--stats", stats,
     )  # fmt: skip
     assert result.exit_code == 0, result.stderr
     counts = json.loads(stats.read_text())["counts"]
-    assert counts["llm.requests"] >= 1 and counts["llm.invented"] == 0
+    assert counts["llm.requests"] >= 1 and counts.get("llm.invented", 0) == 0
     plain = tmp_path / "plain.yaml"
-    assert cli("dataset", "imagenet", "--root", "hound.n.01", "--depth", "1", "-o", plain).exit_code == 0
+    assert cli(*base, "-o", plain).exit_code == 0
     assert sorted(leaf_items(yaml.safe_load(out.read_text()))) == sorted(leaf_items(yaml.safe_load(plain.read_text())))
-
-
-def test_llm_ggufs_own_model_is_shown_the_schema_and_never_trusted(cli, gemma, tmp_path):
-    """llm-gguf's gguf/ID takes no schema: the schema goes in the prompt; whatever comes back, one clean line."""
-    src = tmp_path / "things.txt"
-    src.write_text("\n".join(TERMS) + "\n")
-    out = tmp_path / "out.yaml"
-    result = cli("llm", "categorize", src, "-m", "gguf/gemma-3-270m", "-o", out)
-    if result.exit_code == 0:
-        assert sorted(leaf_items(yaml.safe_load(out.read_text()))) == TERMS
-    else:
-        assert result.exit_code == 1 and not out.exists()
-        assert len(result.stderr.strip().splitlines()) == 1 and "gave no valid answer" in result.stderr

@@ -7,7 +7,8 @@ so far. Its answer is then repaired, never trusted:
 - a term it invented (not in the batch) is removed, one it placed twice keeps
   its first group, and one it left out goes to ``other_<list>``;
 - a group without a usable name, or named like the list, its rest list or a
-  sibling key, joins ``other_<list>``; groups named alike (ignoring case) merge;
+  sibling key, is named after its first member instead; groups named alike
+  (ignoring case) merge;
 - each group's instruction is the model's description, else the WordNet gloss
   of its name read among the other groups' names (WordNet's sense, chosen from
   a few names, can miss what the model meant: it only fills a gap).
@@ -54,7 +55,12 @@ def schema(batch: list[str], most: int) -> dict:
                     "properties": {
                         "name": {"type": "string"},
                         "description": {"type": "string"},
-                        "terms": {"type": "array", "minItems": 1, "items": {"type": "string", "enum": list(batch)}},
+                        "terms": {
+                            "type": "array",
+                            "minItems": 1,
+                            "maxItems": len(batch),
+                            "items": {"type": "string", "enum": list(batch)},
+                        },
                     },
                     "required": ["name", "description", "terms"],
                     "additionalProperties": False,
@@ -90,32 +96,40 @@ class Sorted:
     descriptions: dict[str, str] = field(default_factory=dict)
     invented: list[str] = field(default_factory=list)
     repeated: list[str] = field(default_factory=list)
+    renamed: int = 0  # groups named after a member (no usable name of their own)
 
 
 def read_answer(data: dict, batch: list[str], result: Sorted, refused: set[str]) -> None:
     """Add one batch's answer to ``result``; ``refused``: casefolded names a group may not take."""
     allowed = set(batch)
     placed: set[str] = set()
-    any_named = False
     for group in data["groups"]:
-        name = texts.name(group["name"])
-        key = name.casefold()
-        usable = bool(name) and key not in refused
+        members = []
         for raw in group["terms"]:
-            term = raw if isinstance(raw, str) else str(raw)
-            if term not in allowed:
-                result.invented.append(term)
-            elif term in placed:
-                result.repeated.append(term)
-            elif usable:
-                placed.add(term)
-                result.groups.setdefault(key, []).append(term)
-                result.names.setdefault(key, name)
-                any_named = True
-        if usable and key in result.names:
-            result.descriptions.setdefault(key, texts.instruction(group.get("description") or ""))
-    if not any_named:
-        raise Invalid("no term of the list was placed in a named group")
+            if raw not in allowed:
+                result.invented.append(raw)
+            elif raw in placed:
+                result.repeated.append(raw)
+            else:
+                placed.add(raw)
+                members.append(raw)
+        if not members:
+            continue
+        name = texts.name(group["name"])
+        if not name or name.casefold() in refused:  # named after a member instead, as the builtin arranger does
+            result.renamed += 1
+            name = next(
+                (texts.name(t) for t in members if texts.name(t) and texts.name(t).casefold() not in refused), ""
+            )
+        if not name:  # nothing to call it: its terms stay unplaced and go to the rest
+            placed.difference_update(members)
+            continue
+        key = name.casefold()
+        result.groups.setdefault(key, []).extend(members)
+        result.names.setdefault(key, name)
+        result.descriptions.setdefault(key, texts.instruction(group.get("description") or ""))
+    if not placed:
+        raise Invalid("no term of the list was placed in a group")
 
 
 def arrange_list(name: str, terms: list[str], context: ArrangeContext, run: Any) -> list[Group] | None:
@@ -173,6 +187,8 @@ def _groups(wn: Any, parent: str, result: Sorted, dropped: list[str], rest_label
 
 def _report(run: Any, name: str, dropped: list[str], result: Sorted) -> None:
     stats = run.stats
+    if result.renamed:
+        stats.incr("llm.renamed", result.renamed)
     for kind, found in (("dropped", dropped), ("invented", result.invented), ("repeated", result.repeated)):
         if found:
             stats.incr(f"llm.{kind}", len(found))

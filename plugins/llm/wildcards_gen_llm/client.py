@@ -53,6 +53,11 @@ def model_for(name: str | None) -> Any:
             raise UsageError(
                 f"unknown llm model {wanted!r} (from {how}); 'llm models' lists the models installed"
             ) from None
+        except Exception as exc:  # an llm plugin that fails to load (llm-gguf without llama-cpp-python)
+            raise UsageError(
+                f"llm could not load its models: {type(exc).__name__}: {exc} (is one of llm's plugins broken? "
+                "'llm plugins' lists them)"
+            ) from None
         _models[name] = model
         return model
 

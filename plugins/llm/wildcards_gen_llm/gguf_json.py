@@ -31,7 +31,7 @@ PREFIX = "gguf-json/"
 MAX_STRING = 120
 MAX_ITEMS = 64
 DEFAULT_CTX = 4096
-DEFAULT_MAX_TOKENS = 2048
+DEFAULT_MAX_TOKENS = 512  # a small model under a grammar writes a few tokens a second
 
 
 def bounded(schema: Any) -> Any:
@@ -84,8 +84,10 @@ class GgufJsonModel(llm.Model):
             if not Path(self.path).is_file():
                 raise FileNotFoundError(f"{self.path}: the GGUF file registered for {self.model_id} is missing")
             from llama_cpp import Llama
+            from llama_cpp._utils import suppress_stdout_stderr
 
-            self._llama = Llama(model_path=self.path, n_ctx=self.n_ctx, verbose=False)
+            with suppress_stdout_stderr(disable=False):  # llama.cpp's notes while loading, even when not verbose
+                self._llama = Llama(model_path=self.path, n_ctx=self.n_ctx, verbose=False)
         return self._llama
 
     def execute(self, prompt, stream, response, conversation) -> Iterator[str]:

@@ -155,6 +155,7 @@ class Client:
                 stats.incr("llm.cached")
                 self.run.log(f"--- {self.model_id}: {what} (from the cache) ---\n{found.text}", level=2)
         stats.incr("llm.requests")
+        stats.incr(f"llm.requests_by_model.{self.model_id}")  # which model answered, in any run's report
         stats.incr("llm.tokens_in", found.input_tokens)
         stats.incr("llm.tokens_out", found.output_tokens)
         if self.progress is not None:

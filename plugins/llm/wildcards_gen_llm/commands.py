@@ -23,9 +23,9 @@ ARRANGE_OPTIONS = (
 )
 
 
-def model_options(batch_default: int) -> list[click.Option]:
-    """The options every ``llm`` command shares."""
-    return [
+def model_options(batch_default: int | None) -> list[click.Option]:
+    """The options every ``llm`` command shares (``--batch-size`` where it sends batches)."""
+    options = [
         click.Option(
             ["-m", "--model"],
             default=None,
@@ -41,13 +41,6 @@ def model_options(batch_default: int) -> list[click.Option]:
             "writing nothing.",
         ),
         click.Option(
-            ["--batch-size"],
-            type=click.IntRange(min=1),
-            default=batch_default,
-            show_default=True,
-            help="Terms or keys per request (long lists are sent in batches that fit the model's context).",
-        ),
-        click.Option(
             ["--cache/--no-cache"],
             default=True,
             show_default=True,
@@ -61,6 +54,18 @@ def model_options(batch_default: int) -> list[click.Option]:
             help="Log prompts and responses in llm's database (see 'llm logs'), unless 'llm logs off'.",
         ),
     ]
+    if batch_default is not None:
+        options.insert(
+            2,
+            click.Option(
+                ["--batch-size"],
+                type=click.IntRange(min=1),
+                default=batch_default,
+                show_default=True,
+                help="Terms or keys per request (long lists are sent in batches that fit the model's context).",
+            ),
+        )
+    return options
 
 
 def _output_options(formats: bool = True) -> list[click.Parameter]:
@@ -86,7 +91,7 @@ def _llm_settings(options: dict) -> dict:
     return {
         "llm_model": options.pop("model"),
         "llm_retries": options.pop("retries"),
-        "llm_batch_size": options.pop("batch_size"),
+        "llm_batch_size": options.pop("batch_size", None),
         "llm_cache": options.pop("cache"),
         "llm_log": options.pop("log"),
     }
@@ -147,9 +152,9 @@ def create_command() -> click.Command:
     def create(topic, depth, size, output, stats_file, fmt, **options):
         """Create a new wildcard file on a topic: categories, items, and an instruction on every key.
 
-        One request per level of categories (the last level's answer brings its items); names are cleaned
-        for --target like any generated file, and each key's instruction is WordNet's gloss where its name is a
-        WordNet noun, else the model's.
+        One request per category that gets sub-categories (the last level's answer brings its items); names
+        are cleaned for --target like any generated file; each key's instruction is the model's, else WordNet's
+        gloss of its name, else 'Kinds of <name>.'.
         """
         from wildcards_gen import tree, writer
         from wildcards_gen.errors import UsageError
@@ -195,7 +200,7 @@ def create_command() -> click.Command:
                 + ".",
             ),
             *_output_options(),
-            *model_options(60),
+            *model_options(None),
         ],
         help=create.__doc__,
         short_help="Create a new wildcard file on a topic with the model.",

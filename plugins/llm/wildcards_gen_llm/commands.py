@@ -102,8 +102,10 @@ def _run(command: str, options: dict) -> Any:
     from wildcards_gen.cli import settings
     from wildcards_gen.model import Run
     from wildcards_gen.stats import Stats
+    from wildcards_gen_llm.client import model_for
 
     chosen = settings()
+    model_for(options.get("llm_model"))  # an unknown model fails now, before any work
     return Run(command, options, Stats(), paths.cache_dir(), verbose=chosen.verbose, quiet=chosen.quiet)
 
 
@@ -123,10 +125,10 @@ def _finish(run: Any, output: Path, text: str, stats_file: Path | None, started:
 
     if progress is not None:
         progress.close()
+    model_id = model_for(run.options.get("llm_model")).model_id  # resolved by _run: no new failure here
     output_mod.write_text(output, text)
     run.stats.counters["output.bytes"] = len(text.encode("utf-8"))
     run.stats.add_time("total", time.perf_counter() - started)
-    model_id = model_for(run.options.get("llm_model")).model_id
     run.stats.event("llm_model", model=model_id)
     if stats_file:
         pipeline.write_stats(run, stats_file)

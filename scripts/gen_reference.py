@@ -3,7 +3,7 @@
     .venv/bin/python scripts/gen_reference.py          # rewrite docs/reference.md
     .venv/bin/python scripts/gen_reference.py --check  # exit 1 if it is out of date
 
-Only the bundled plugins are loaded (imagenet, tencent, and llm with its commands and arranger
+Only the bundled plugins are loaded (the datasets', and llm with its commands and arranger
 options), so what else is installed does not change the page.
 ``tests/test_docs.py`` runs the check, so the page cannot drift from the code.
 """
@@ -17,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "reference.md"
-BUNDLED = "imagenet,tencent,llm"
+BUNDLED = "coco,imagenet,llm,openimages,tencent"
 
 
 def _cell(text: str) -> str:

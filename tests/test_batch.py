@@ -22,6 +22,8 @@ from pathlib import Path
 import pytest
 from ruamel.yaml import YAML
 
+from wildcards_gen.testing import pip_install_to
+
 BIN = Path(sys.executable).parent
 
 PLUGIN = '''
@@ -98,24 +100,7 @@ def plugin_site(tmp_path_factory) -> Path:
     (src / "pyproject.toml").write_text(PYPROJECT)
     (src / "wildcards_gen_batchtest.py").write_text(PLUGIN)
     site = tmp_path_factory.mktemp("batchtest-site")
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "pip",
-            "install",
-            "-q",
-            "--no-deps",
-            "--no-build-isolation",
-            "--no-index",
-            "--disable-pip-version-check",
-            "--target",
-            str(site),
-            str(src),
-        ],
-        check=True,
-        capture_output=True,
-    )
+    pip_install_to(site, src)
     return site
 
 

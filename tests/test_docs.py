@@ -36,7 +36,7 @@ def test_the_reference_is_generated_from_the_current_code(monkeypatch):
     from wildcards_gen.plugins import _build_registry, get_registry  # the bundled plugins alone
 
     monkeypatch.setattr(plugins, "_registry", _build_registry(use_cache=False))
-    assert get_registry().datasets.keys() == {"imagenet", "tencent"}
+    assert get_registry().datasets.keys() == {"coco", "imagenet", "openimages", "tencent"}
     expected = generator.render()
     actual = (ROOT / "docs" / "reference.md").read_text()
     assert actual == expected, "docs/reference.md is out of date: run .venv/bin/python scripts/gen_reference.py"

@@ -8,6 +8,7 @@ import textwrap
 import threading
 
 import numpy as np
+import pytest
 
 from wildcards_gen import hookimpl
 from wildcards_gen.embedding_cache import EmbeddingCache
@@ -164,3 +165,155 @@ def test_cache_commands(cli, register_plugin, session_cache):
     calls = TaggedEmbedder.calls
     embed_texts(["one"], run)
     assert TaggedEmbedder.calls == calls + 1  # really gone: embedded again
+
+
+# -- damaged rows (issue 16, finding 4) ----------------------------------------------------
+
+DOGS = ["dataset", "imagenet", "--root", "dog.n.01", "--smart", "--embedder", "wordnet", "--semantic-arrange"]
+
+
+def damage_rows(path, how, count=None):
+    """Rewrite stored rows the way a bad disk, a bad plugin or a hand edit leaves them."""
+    import sqlite3
+
+    with sqlite3.connect(path) as conn:
+        rows = conn.execute("SELECT text, dim, vec FROM vectors ORDER BY text").fetchall()
+        for text, dim, blob in rows[:count]:
+            vec = np.frombuffer(blob, dtype="<f4").copy()
+            if how == "nan":
+                vec[len(vec) // 2] = np.nan
+                new = (dim, vec.tobytes())
+            elif how == "inf":
+                vec[0] = -np.inf
+                new = (dim, vec.tobytes())
+            elif how == "5 bytes":
+                new = (dim, b"12345")
+            elif how == "short, dim says so":
+                new = (3, vec[:3].tobytes())
+            elif how == "dim disagrees with blob":
+                new = (dim + 1, blob)
+            else:
+                raise ValueError(how)
+            conn.execute("UPDATE vectors SET dim = ?, vec = ? WHERE text = ?", (*new, text))
+    return len(rows[:count])
+
+
+@pytest.fixture
+def dog_cache(tmp_path, session_cache, wn):
+    """A cache of its own (WordNet copied in) and the run on a clean embedding cache to compare with."""
+    import shutil
+
+    from wildcards_gen import wordnet_snapshot
+
+    cache = tmp_path / "cache"
+    cache.mkdir()
+    for name in (wordnet_snapshot.SNAPSHOT_NAME, wordnet_snapshot.MANIFEST_NAME):
+        shutil.copy2(session_cache / name, cache / name)
+    env = {"WILDCARDS_GEN_CACHE": str(cache)}
+    clean = run_in(cache, DOGS, tmp_path / "clean.yaml", env)
+    assert clean["counts"]["embeddings.embedded"] > 100
+    return cache, (tmp_path / "clean.yaml").read_bytes(), env
+
+
+def run_in(cache, args, out, env, mib=1536):
+    """The real CLI in a bounded child process on ``cache``; returns its report."""
+    import json
+    import os
+
+    from wildcards_gen.testing import assert_clean_exit, run_bounded
+
+    old = os.environ.get("WILDCARDS_GEN_CACHE")
+    os.environ.update(env)
+    try:
+        stats = out.with_suffix(".json")
+        result = run_bounded([*args, "-o", out, "--stats", stats], seconds=120, mib=mib)
+    finally:
+        os.environ["WILDCARDS_GEN_CACHE"] = old or ""
+    assert_clean_exit(result, allowed=(0,))
+    report = json.loads(stats.read_text())
+    report["stderr"] = result.stderr.decode()
+    return report
+
+
+@pytest.mark.parametrize(
+    "how, count",
+    [
+        ("nan", 1),
+        ("nan", None),
+        ("inf", 7),
+        ("5 bytes", 1),
+        ("short, dim says so", 2),
+        ("dim disagrees with blob", 1),
+    ],
+)
+def test_damaged_rows_are_misses_computed_again_and_rewritten(dog_cache, tmp_path, how, count):
+    """One NaN gave KeyError: 2, all NaN grew a run to 24 GB, a 5-byte blob an internal error."""
+    cache, expected, env = dog_cache
+    damaged = damage_rows(cache / "embeddings.sqlite", how, count)
+    report = run_in(cache, DOGS, tmp_path / "again.yaml", env, mib=1536)
+    assert (tmp_path / "again.yaml").read_bytes() == expected
+    counts = report["counts"]
+    assert counts["embeddings.cache_damaged"] == damaged
+    assert counts["embeddings.embedded"] == damaged
+    assert counts["embeddings.cache_hits"] == counts["embeddings.requested"] - damaged  # 139 terms, all distinct
+    assert f"{damaged} stored vectors were damaged" in report["stderr"]
+    third = run_in(cache, DOGS, tmp_path / "third.yaml", env)  # rewritten: all sound now
+    assert third["counts"].get("embeddings.cache_damaged", 0) == 0 and third["counts"]["embeddings.embedded"] == 0
+    assert (tmp_path / "third.yaml").read_bytes() == expected
+
+
+def test_lookup_checks_every_row(tmp_path):
+    cache = EmbeddingCache(tmp_path / "e.sqlite")
+    cache.put_many("e", "m", {f"t{i}": vec(i) for i in range(6)})
+    damage_rows(cache.path, "nan", 1)  # t0
+    import sqlite3
+
+    with sqlite3.connect(cache.path) as conn:
+        conn.execute("UPDATE vectors SET vec = ? WHERE text = 't1'", (b"12345",))
+        conn.execute("UPDATE vectors SET dim = 4, vec = ? WHERE text = 't2'", (vec(2, 4).tobytes(),))
+        conn.execute("UPDATE vectors SET vec = ? WHERE text = 't3'", (np.full(8, np.inf, dtype="<f4").tobytes(),))
+    found, damaged = cache.lookup("e", "m", ["t5", "t4", "t3", "t2", "t1", "t0", "absent"])
+    assert sorted(found) == ["t4", "t5"] and damaged == ["t3", "t2", "t1", "t0"]
+    assert cache.get_many("e", "m", ["t0", "t4"]).keys() == {"t4"}
+    cache.put_many("e", "m", {"t0": vec(0), "t4": vec(99)}, replace=["t0"])  # t4 is sound: kept as it was
+    found, damaged = cache.lookup("e", "m", ["t0", "t4"])
+    assert np.array_equal(found["t0"], vec(0)) and np.array_equal(found["t4"], vec(4)) and damaged == []
+
+
+def test_without_a_recorded_dimension_the_common_one_wins(tmp_path):
+    """A cache written before dimensions were recorded: the size most rows have is the model's."""
+    import sqlite3
+
+    cache = EmbeddingCache(tmp_path / "e.sqlite")
+    cache.put_many("e", "m", {"a": vec(1), "b": vec(2), "c": vec(3)})
+    with sqlite3.connect(cache.path) as conn:
+        conn.execute("DELETE FROM meta WHERE key LIKE 'dim%'")
+        conn.execute("UPDATE vectors SET dim = 3, vec = ? WHERE text = 'c'", (vec(3, 3).tobytes(),))
+    found, damaged = cache.lookup("e", "m", ["a", "b", "c"])
+    assert sorted(found) == ["a", "b"] and damaged == ["c"]
+
+
+def test_a_model_whose_size_changed_is_embedded_again(tmp_path, register_plugin):
+    """Vectors stored under the same model id by an older build with another size: all embedded again."""
+
+    class Resized:
+        dim = 3
+
+        @hookimpl
+        def register_embedders(self, register):
+            register("resized", "vectors whose size changes")
+
+        @hookimpl
+        def embed_batch(self, texts, embedder, model, options):
+            return None if embedder != "resized" else [[float(len(t))] + [1.0] * (Resized.dim - 1) for t in texts]
+
+    register_plugin(Resized(), "resized-plugin")
+    run = Run("t", {"embedder": "resized"}, Stats(), tmp_path)
+    assert embed_texts(["a", "bb"], run).shape == (2, 3)
+    Resized.dim = 5
+    again = Run("t", {"embedder": "resized"}, Stats(), tmp_path)
+    assert embed_texts(["a", "bb", "ccc"], again).shape == (3, 5)
+    assert again.stats.counters["embeddings.cache_damaged"] == 2
+    third = Run("t", {"embedder": "resized"}, Stats(), tmp_path)
+    assert embed_texts(["a", "bb", "ccc"], third).shape == (3, 5)
+    assert third.stats.counters["embeddings.cache_hits"] == 3

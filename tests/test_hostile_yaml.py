@@ -175,3 +175,12 @@ def test_not_utf8_is_a_positioned_error(tmp_path):
     path.write_bytes("a:\n  - caf\xe9\n".encode("latin-1"))
     refused(run_bounded(["lint", path]), "latin1.yaml:2", "not UTF-8")
     assert "not UTF-8" in run_bounded(["check", path]).stdout.decode()
+
+
+def test_a_folder_is_refused_by_the_reader(tmp_path):
+    """Found by the COCO plugin's tests: a folder gave a raw IsADirectoryError."""
+    from wildcards_gen.errors import UsageError
+    from wildcards_gen.yaml_input import read_bytes
+
+    with pytest.raises(UsageError, match="is a folder; give a regular file"):
+        read_bytes(tmp_path, "wildcard file")

@@ -11,6 +11,7 @@ from pathlib import Path
 import pytest
 
 from wildcards_gen import Dataset, Node, hookimpl
+from wildcards_gen.testing import pip_install_to
 
 HERE = Path(__file__).parent
 BIN = Path(sys.executable).parent
@@ -21,24 +22,7 @@ def thirdparty_site(tmp_path_factory) -> Path:
     """Install the test plugins with pip into a folder of their own (not into the venv)."""
     site = tmp_path_factory.mktemp("site")
     for package in ("thirdparty", "thirdparty_broken", "thirdparty_clash"):
-        subprocess.run(
-            [
-                sys.executable,
-                "-m",
-                "pip",
-                "install",
-                "-q",
-                "--no-deps",
-                "--no-build-isolation",
-                "--no-index",
-                "--disable-pip-version-check",
-                "--target",
-                str(site),
-                str(HERE / package),
-            ],
-            check=True,
-            capture_output=True,
-        )
+        pip_install_to(site, HERE / package)
     return site
 
 

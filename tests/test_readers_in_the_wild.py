@@ -195,7 +195,7 @@ def test_check_folder_matches_what_dynamic_prompts_loads(tmp_path):
     """The names check accepts in a .txt folder are the wildcards Dynamic Prompts exposes."""
     from dynamicprompts.wildcards import WildcardManager
 
-    from wildcards_gen.commands.check_folder import check_folder
+    from wildcards_gen.commands.check import check_folder
 
     folder = tmp_path / "w"
     (folder / "animals").mkdir(parents=True)

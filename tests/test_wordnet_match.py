@@ -82,3 +82,21 @@ def test_long_lists_are_matched_by_agreement(wn):
     chosen = wn.match_all(names)
     assert len(chosen) == len(names)
     assert sum(1 for c in chosen if c.wnid) >= 0.9 * len(names)
+
+
+def test_a_names_own_kinds_decide_its_sense(wn, shared_data):
+    """Open Images' top level: 'Person' among 90 mostly man-made classes is the human body by
+    similarity alone; its own kinds (man, woman, boy, girl) make it the human being."""
+    import csv
+    import json
+
+    folder = shared_data / "openimages"
+    root = json.loads((folder / "bbox_labels_600_hierarchy.json").read_text())
+    with open(folder / "class-descriptions-boxable.csv", encoding="utf-8", newline="") as fh:
+        display = {row[0]: row[1] for row in csv.reader(fh) if len(row) >= 2}
+    children = root["Subcategory"]
+    names = [display[c["LabelName"]] for c in children]
+    kinds = [[display[k["LabelName"]] for k in c.get("Subcategory", ())] for c in children]
+    person = names.index("Person")
+    assert wn.synset(wn.match_all(names, "Entity")[person].wnid).name == "person.n.02"  # without kinds
+    assert wn.synset(wn.match_all(names, "Entity", kinds)[person].wnid).name == "person.n.01"

@@ -442,3 +442,25 @@ def test_a_valid_snapshot_serves_when_no_wordnet_is_found_any_more(warm, monkeyp
     monkeypatch.setattr(wordnet_source, "_download", lambda target: False)
     with pytest.raises(DataError, match="WordNet 3.0 not found. Fix it one of three ways"):
         wordnet.open_snapshot(warm)
+
+
+def test_silent_damage_that_keeps_the_stat_is_repaired_by_the_run_that_meets_it(warm, tmp_path):
+    """Issue 16, finding 9: damage the quick check cannot see (the disk rotted under an unchanged
+    stat) must not fail every later run: the first run that SQLite stops rebuilds and goes on."""
+    wordnet.open_snapshot(warm)
+    path = snapshot_of(warm)
+    zero_pages(path, 0.05, count=1500)
+    manifest = manifest_of(warm)
+    manifest["snapshot"]["stat"] = wordnet_snapshot.stat_key(path)  # as if nothing had written it
+    (warm / wordnet_snapshot.MANIFEST_NAME).write_text(json.dumps(manifest))
+    args = ["dataset", "imagenet", "--root", "n02084071", "--depth", "2", "-o"]
+    first = cli(warm, *args, tmp_path / "a.yaml")
+    _, err = first.communicate(timeout=120)
+    assert first.returncode == 0, err
+    assert "damaged (SQLite could not read it); rebuilding it" in err and "beagle" in (tmp_path / "a.yaml").read_text()
+    second = cli(warm, *args, tmp_path / "b.yaml")
+    _, err = second.communicate(timeout=120)
+    assert second.returncode == 0 and "Warning" not in err, err
+    assert (tmp_path / "a.yaml").read_bytes() == (tmp_path / "b.yaml").read_bytes()
+    with sqlite3.connect(path) as conn:
+        assert conn.execute("PRAGMA integrity_check").fetchone() == ("ok",)

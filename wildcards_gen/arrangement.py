@@ -28,6 +28,7 @@ import click
 from wildcards_gen import process_pool
 from wildcards_gen.errors import PluginError, UsageError
 from wildcards_gen.model import ArrangeContext, Category, Group
+from wildcards_gen.vectors import cosine_normalise
 
 MAX_DEPTH = 3  # arrangement levels below a list (the first split and two more)
 DEFAULT_MIN_ITEMS = 10
@@ -302,7 +303,7 @@ def embed_candidates(
     matrix = embeddings.embed_texts(texts, run_or_options, registry)
     embedded = Embedded(matrix, {t: i for i, t in enumerate(texts)}, kind, template, known, clean)
     if kind == "text":
-        embedded.unit = embeddings.cosine_normalise(np.asarray(matrix, dtype=np.float64))
+        embedded.unit = cosine_normalise(np.asarray(matrix, dtype=np.float64))
     return embedded
 
 
@@ -427,7 +428,6 @@ def clean(job: Job, vectors, threshold: float):
     import numpy as np
 
     from wildcards_gen import wordnet
-    from wildcards_gen.embeddings import cosine_normalise
 
     n = len(job.terms)
     if n < CLEAN_MIN_ITEMS:

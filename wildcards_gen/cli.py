@@ -29,6 +29,7 @@ COMMAND_MODULES = (
     "wildcards_gen.commands.check",
     "wildcards_gen.commands.export",
     "wildcards_gen.commands.arrange",
+    "wildcards_gen.commands.ui",
 )
 
 

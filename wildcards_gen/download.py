@@ -9,11 +9,11 @@ from __future__ import annotations
 import hashlib
 import os
 import sys
-import tempfile
 import urllib.request
 from collections.abc import Callable
 from pathlib import Path
 
+from wildcards_gen import cache_files
 from wildcards_gen.errors import DataError
 
 TIMEOUT_S = 60
@@ -39,14 +39,16 @@ def fetch(
     target = Path(target)
     if target.is_file():
         return target
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp_name = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".part", dir=target.parent)
-    tmp = Path(tmp_name)
-    out = os.fdopen(fd, "wb")
+    tmp = cache_files.temporary(target, "part")  # a dead process's leftover is removed at a later start
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+        out = open(tmp, "wb")  # noqa: SIM115 (closed below, also when the download fails)
+    except OSError as exc:
+        raise _write_error(what, target, exc) from exc
     try:
         digest = hashlib.sha256()
         try:
-            with out, urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
+            with urllib.request.urlopen(url, timeout=TIMEOUT_S) as response:
                 total = response.headers.get("Content-Length")
                 total = int(total) if total and total.isdigit() else None
                 bar = _bar(total, what, quiet)
@@ -55,13 +57,22 @@ def fetch(
                     chunk = response.read(1 << 16)
                     if not chunk:
                         break
-                    out.write(chunk)
+                    try:
+                        out.write(chunk)
+                    except OSError as exc:
+                        raise _write_error(what, target, exc) from exc
                     digest.update(chunk)
                     received += len(chunk)
                     if bar is not None:
                         bar.update(len(chunk))
                 if bar is not None:
                     bar.close()
+            try:
+                out.close()
+            except OSError as exc:
+                raise _write_error(what, target, exc) from exc
+        except DataError:
+            raise
         except OSError as exc:  # URLError, HTTPError, timeouts, IncompleteRead are OSErrors
             raise DataError(f"could not download the {what} from {url}: {exc}. {manual_hint}") from exc
         except Exception as exc:  # http.client.IncompleteRead is not an OSError
@@ -79,12 +90,31 @@ def fetch(
                 check(tmp)
             except ValueError as exc:
                 raise DataError(f"the {what} from {url} is not what was expected: {exc}. {manual_hint}") from exc
-        os.replace(tmp, target)
+        try:
+            os.replace(tmp, target)
+        except OSError as exc:
+            raise _write_error(what, target, exc) from exc
         return target
     finally:
-        out.close()
+        try:
+            out.close()
+        except OSError:
+            pass  # a full disk can fail the final flush too; the file goes anyway
         if tmp.exists():
             tmp.unlink()
+
+
+def _write_error(what: str, target: Path, exc: OSError) -> DataError:
+    """A cache folder that cannot be created or written, or a full disk: one line naming the folder."""
+    import errno
+
+    full = exc.errno in (errno.ENOSPC, errno.EFBIG, errno.EDQUOT)
+    remedy = (
+        "free some space there or set WILDCARDS_GEN_CACHE to another folder"
+        if full
+        else "set WILDCARDS_GEN_CACHE to a folder you can write to"
+    )
+    return DataError(f"cannot save the {what} into the cache folder {target.parent} ({exc.strerror or exc}); {remedy}")
 
 
 def _bar(total, what, quiet):

@@ -6,16 +6,24 @@ failing), and a half-written transaction can never be read. Each thread gets
 its own connection. A damaged or unreadable file is reported once as a
 warning, moved aside and rebuilt; if even that fails the run goes on without a
 cache. The cache never fails a run.
+
+Rows are checked on every read: a vector whose length is not the model's
+dimension (recorded when vectors are stored) or that holds NaN or infinity is
+a cache miss, reported to the caller to embed again and rewrite. A cache that
+cannot be written (a read-only folder, a full disk) is still read; new
+vectors are then not kept, with one warning.
 """
 
 from __future__ import annotations
 
+import errno
 import os
 import sqlite3
 import sys
 import threading
 import time
 from pathlib import Path
+from typing import NamedTuple
 
 FILE_NAME = "embeddings.sqlite"
 SCHEMA_VERSION = "1"
@@ -36,8 +44,31 @@ def default_path(cache_dir=None) -> Path:
     return Path(cache_dir or paths.cache_dir()) / FILE_NAME
 
 
-def _warn(message: str) -> None:
+def warn(message: str) -> None:
     print(f"Warning: {message}", file=sys.stderr)
+
+
+def _problem(exc: BaseException) -> str:
+    """What an error from SQLite or the OS means here: busy, unwritable, full or damaged."""
+    text = str(exc).lower()
+    if isinstance(exc, sqlite3.OperationalError) and ("locked" in text or "busy" in text):
+        return "busy"
+    if "full" in text or "disk i/o" in text or getattr(exc, "errno", None) in (errno.ENOSPC, errno.EDQUOT, errno.EIO):
+        return "full"
+    if isinstance(exc, OSError) or any(w in text for w in ("readonly", "read-only", "unable to open", "permission")):
+        return "unwritable"
+    return "damaged"
+
+
+class Lookup(NamedTuple):
+    """What :meth:`EmbeddingCache.lookup` found: good vectors, and texts whose stored row is damaged."""
+
+    found: dict
+    damaged: list
+
+
+def _dim_key(embedder: str, model: str) -> str:
+    return f"dim\t{embedder}\t{model}"
 
 
 class EmbeddingCache:
@@ -49,15 +80,47 @@ class EmbeddingCache:
         self._lock = threading.Lock()
         self._generation = 0  # bumped on rebuild so threads drop stale connections
         self.disabled = False
+        self.read_only: str | None = None  # why the cache cannot be written, once found out
+        self._warned_unwritable = False
 
     # -- connections -----------------------------------------------------------
     def _connect(self) -> sqlite3.Connection:
+        if self.read_only is None:
+            try:
+                return self._connect_writable()
+            except (sqlite3.OperationalError, OSError) as exc:
+                if _problem(exc) not in ("unwritable", "full"):
+                    raise
+                self.read_only = str(getattr(exc, "strerror", None) or exc)
+        return self._connect_read_only()
+
+    def _connect_writable(self) -> sqlite3.Connection:
+        self.path.parent.mkdir(parents=True, exist_ok=True)
         conn = sqlite3.connect(self.path, timeout=60, check_same_thread=False, isolation_level=None)
+        try:
+            conn.execute("PRAGMA busy_timeout = 60000")
+            conn.execute("PRAGMA journal_mode = WAL")
+            conn.execute("PRAGMA synchronous = NORMAL")
+            conn.executescript(_SCHEMA)
+            conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
+        except BaseException:
+            conn.close()
+            raise
+        return conn
+
+    def _connect_read_only(self) -> sqlite3.Connection:
+        """Read a cache this process cannot write. A WAL file needs its ``-shm`` beside it, or
+        (when there is none: the last writer closed cleanly and nothing is in a WAL) ``immutable``."""
+        from urllib.parse import quote
+
+        if not self.path.is_file():
+            raise sqlite3.OperationalError(f"unable to open database file (cannot create it: {self.read_only})")
+        shm = Path(f"{self.path}-shm").exists()
+        mode = "ro" if shm else "ro&immutable=1"
+        conn = sqlite3.connect(
+            f"file:{quote(str(self.path))}?mode={mode}", uri=True, timeout=60, check_same_thread=False
+        )
         conn.execute("PRAGMA busy_timeout = 60000")
-        conn.execute("PRAGMA journal_mode = WAL")
-        conn.execute("PRAGMA synchronous = NORMAL")
-        conn.executescript(_SCHEMA)
-        conn.execute("INSERT OR IGNORE INTO meta VALUES ('schema', ?)", (SCHEMA_VERSION,))
         return conn
 
     def _db(self) -> sqlite3.Connection:
@@ -68,37 +131,62 @@ class EmbeddingCache:
                 old.close()
             local.conn = None
         if getattr(local, "conn", None) is None:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
             local.conn = self._connect()
             local.generation = self._generation
         return local.conn
 
-    def _guard(self, action, default):
-        """Run ``action(conn)``; on damage warn, rebuild once and retry, else give up quietly."""
+    def _guard(self, action, default, writes: str = ""):
+        """Run ``action(conn)``; on damage warn, rebuild once and retry, else give up quietly.
+
+        A cache that cannot be written is not damaged: a read goes on read-only, a
+        write is skipped (``writes="store"``: with one warning; ``"clear"``: the
+        caller reports it).
+        """
         if self.disabled:
             return default
         for attempt in (1, 2):
             try:
+                if writes and self.read_only is not None:
+                    return self._unwritable(self.read_only, default, writes)
                 return action(self._db())
-            except sqlite3.OperationalError as exc:
-                if "locked" in str(exc) or "busy" in str(exc):
+            except (sqlite3.DatabaseError, OSError) as exc:
+                problem = _problem(exc)
+                if problem == "busy":
                     if attempt == 1:
                         time.sleep(0.5)
                         continue
-                    _warn(f"embedding cache {self.path} is busy ({exc}); continuing without it")
+                    warn(f"embedding cache {self.path} is busy ({exc}); continuing without it")
                     return default
+                if problem in ("unwritable", "full") and (writes or self.read_only is not None):
+                    if writes:
+                        self.read_only = str(getattr(exc, "strerror", None) or exc)
+                        return self._unwritable(self.read_only, default, writes)
+                    return default  # a read-only connection that cannot read either
+                if problem in ("unwritable", "full"):
+                    self.read_only = str(getattr(exc, "strerror", None) or exc)  # and read again, read-only
+                    self._generation += 1
+                    continue
                 if attempt == 2 or not self._rebuild(exc):
                     return self._give_up(exc, default)
-            except sqlite3.DatabaseError as exc:
-                if attempt == 2 or not self._rebuild(exc):
-                    return self._give_up(exc, default)
+        return default
+
+    def _unwritable(self, reason: str, default, writes: str):
+        with self._lock:
+            if writes == "store" and not self._warned_unwritable:
+                self._warned_unwritable = True
+                full = any(w in reason.lower() for w in ("full", "i/o", "too large", "quota"))
+                remedy = "free some space there" if full else f"make {self.path.parent} writable"
+                warn(
+                    f"cannot store new vectors in the embedding cache {self.path} ({reason}); they are not kept. "
+                    f"To keep them, {remedy} or set WILDCARDS_GEN_CACHE to another folder"
+                )
         return default
 
     def _give_up(self, exc, default):
         with self._lock:
             if not self.disabled:
                 self.disabled = True
-                _warn(f"embedding cache {self.path} is unusable ({exc}); continuing without it")
+                warn(f"embedding cache {self.path} is unusable ({exc}); continuing without it")
         return default
 
     def _rebuild(self, exc) -> bool:
@@ -117,7 +205,7 @@ class EmbeddingCache:
                     if self._healthy():  # another process or thread already rebuilt it
                         self._generation = generation + 1
                         return True
-                    _warn(f"embedding cache {self.path} is damaged ({exc}); rebuilding it")
+                    warn(f"embedding cache {self.path} is damaged ({exc}); rebuilding it")
                     stamp = f"{os.getpid()}.{int(time.time())}"
                     for suffix in ("", "-wal", "-shm"):
                         part = Path(str(self.path) + suffix)
@@ -129,7 +217,7 @@ class EmbeddingCache:
                                 self._prune_corrupt()
                     self._connect().close()
             except OSError as os_exc:
-                _warn(f"embedding cache {self.path} cannot be rebuilt ({os_exc})")
+                warn(f"embedding cache {self.path} cannot be rebuilt ({os_exc})")
                 return False
             self._generation = generation + 1
             return True
@@ -156,49 +244,80 @@ class EmbeddingCache:
 
     # -- the API ---------------------------------------------------------------
     def get_many(self, embedder: str, model: str, texts) -> dict:
-        """``{text: float32 vector}`` for the texts already stored."""
+        """``{text: float32 vector}`` for the texts stored with a sound vector."""
+        return self.lookup(embedder, model, texts).found
+
+    def lookup(self, embedder: str, model: str, texts) -> Lookup:
+        """The stored vectors of ``texts``, each checked; the damaged ones listed apart.
+
+        Damaged: a blob that is not whole float32s, a length that is not the
+        model's dimension (as recorded when vectors were stored; else the
+        dimension most rows have), NaN or infinity.
+        """
         import numpy as np
 
         texts = list(dict.fromkeys(texts))
 
         def action(conn):
-            found = {}
+            rows = []
             for start in range(0, len(texts), _CHUNK):
                 chunk = texts[start : start + _CHUNK]
                 marks = ",".join("?" * len(chunk))
-                rows = conn.execute(
+                rows += conn.execute(
                     f"SELECT text, dim, vec FROM vectors WHERE embedder = ? AND model = ? AND text IN ({marks})",
                     (embedder, model, *chunk),
                 ).fetchall()
-                for text, dim, blob in rows:
-                    vec = np.frombuffer(blob, dtype="<f4")
-                    if vec.shape[0] == dim:
-                        found[text] = vec.astype(np.float32)
-            return found
+            recorded = conn.execute("SELECT value FROM meta WHERE key = ?", (_dim_key(embedder, model),)).fetchone()
+            return rows, recorded
 
-        return self._guard(action, {})
+        rows, recorded = self._guard(action, ([], None))
+        found, damaged = {}, []
+        for text, dim, blob in rows:
+            if isinstance(blob, bytes) and isinstance(dim, int) and dim > 0 and len(blob) == 4 * dim:
+                vec = np.frombuffer(blob, dtype="<f4")
+                if np.isfinite(vec).all():
+                    found[text] = vec.astype(np.float32)
+                    continue
+            damaged.append(text)
+        expected = int(recorded[0]) if recorded and str(recorded[0]).isdigit() else _most_common_dim(found)
+        for text in [t for t, v in found.items() if v.shape[0] != expected]:
+            del found[text]
+            damaged.append(text)
+        if damaged:
+            order = {t: i for i, t in enumerate(texts)}
+            damaged.sort(key=order.__getitem__)
+        return Lookup(found, damaged)
 
-    def put_many(self, embedder: str, model: str, mapping: dict) -> None:
-        """Store vectors (one transaction); an existing entry is kept as it is."""
+    def put_many(self, embedder: str, model: str, mapping: dict, replace=()) -> None:
+        """Store vectors (one transaction) and record their dimension as the model's.
+
+        An existing entry is kept as it is, unless its text is in ``replace``
+        (rows found damaged, now computed again).
+        """
         import numpy as np
 
-        rows = []
+        replace = set(replace)
+        rows: list[tuple] = []
+        again: list[tuple] = []
         for text, vec in mapping.items():
             arr = np.asarray(vec, dtype="<f4").ravel()
-            rows.append((embedder, model, text, int(arr.shape[0]), arr.tobytes()))
-        if not rows:
+            (again if text in replace else rows).append((embedder, model, text, int(arr.shape[0]), arr.tobytes()))
+        if not rows and not again:
             return
+        dim = (rows or again)[0][3]
 
         def action(conn):
             conn.execute("BEGIN IMMEDIATE")
             try:
                 conn.executemany("INSERT OR IGNORE INTO vectors VALUES (?,?,?,?,?)", rows)
+                conn.executemany("INSERT OR REPLACE INTO vectors VALUES (?,?,?,?,?)", again)
+                conn.execute("INSERT OR REPLACE INTO meta VALUES (?, ?)", (_dim_key(embedder, model), str(dim)))
                 conn.execute("COMMIT")
             except BaseException:
-                conn.execute("ROLLBACK")
+                _rollback(conn)
                 raise
 
-        self._guard(action, None)
+        self._guard(action, None, writes="store")
 
     def info(self) -> dict:
         """Path, size on disk and entries per (embedder, model)."""
@@ -220,7 +339,10 @@ class EmbeddingCache:
         }
 
     def clear(self, model: str | None = None, embedder: str | None = None) -> int:
-        """Delete entries (all, or one model's / one embedder's); returns how many."""
+        """Delete entries (all, or one model's / one embedder's); returns how many.
+
+        :raises DataError: the cache cannot be written (nothing was deleted).
+        """
         if not self.path.exists():
             return 0
         where, params = [], []
@@ -234,19 +356,47 @@ class EmbeddingCache:
 
         def action(conn):
             conn.execute("BEGIN IMMEDIATE")
-            n = conn.execute(f"DELETE FROM vectors{clause}", params).rowcount
-            conn.execute("COMMIT")
+            try:
+                n = conn.execute(f"DELETE FROM vectors{clause}", params).rowcount
+                conn.execute("COMMIT")
+            except BaseException:
+                _rollback(conn)
+                raise
             if not where:
                 conn.execute("VACUUM")
             return n
 
-        return self._guard(action, 0)
+        removed = self._guard(action, None, writes="clear")
+        if removed is None:
+            from wildcards_gen.errors import DataError
+
+            raise DataError(
+                f"cannot clear the embedding cache {self.path} ({self.read_only or 'unusable'}); nothing was "
+                f"removed. Make {self.path.parent} writable (WILDCARDS_GEN_CACHE chooses the cache folder)"
+            )
+        return removed
 
     def close(self) -> None:
         conn = getattr(self._local, "conn", None)
         if conn is not None:
             conn.close()
             self._local.conn = None
+
+
+def _rollback(conn: sqlite3.Connection) -> None:
+    """End a failed transaction; a ROLLBACK that fails too (a full disk) must not hide the first error."""
+    try:
+        conn.execute("ROLLBACK")
+    except sqlite3.Error:
+        pass
+
+
+def _most_common_dim(found: dict) -> int | None:
+    """The dimension most vectors have (the smaller on a tie); None without vectors."""
+    counts: dict[int, int] = {}
+    for vec in found.values():
+        counts[vec.shape[0]] = counts.get(vec.shape[0], 0) + 1
+    return min(counts, key=lambda d: (-counts[d], d)) if counts else None
 
 
 _caches: dict[str, EmbeddingCache] = {}

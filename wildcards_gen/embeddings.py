@@ -5,8 +5,9 @@ array, row ``i`` for ``texts[i]``. It deduplicates the texts, takes what the
 persistent cache (:mod:`wildcards_gen.embedding_cache`) already holds, and
 calls the ``embed_batch`` hook once for the rest, then stores the new vectors.
 Arrangement and lint both use it, so every caller shares the cache and the
-counters ``embeddings.requested``, ``embeddings.cache_hits`` and
-``embeddings.embedded`` in the run report.
+counters ``embeddings.requested``, ``embeddings.cache_hits``,
+``embeddings.embedded`` and ``embeddings.cache_damaged`` (stored rows that
+failed their check, embedded again and rewritten) in the run report.
 
 Options it reads (the CLI names them ``--embedder``, ``--embed-model``,
 ``--embed-batch-size``, ``--embed-threads``): ``embedder``, ``embed_model``,
@@ -116,18 +117,30 @@ def embed_texts(texts, run_or_options, registry=None):
     unique = list(dict.fromkeys(texts))
     use_cache = options.get("embed_cache", True) is not False
     cache = embedding_cache.get_cache(cache_dir) if use_cache else None
-    found = cache.get_many(embedder, key_model, unique) if cache is not None else {}
+    found, damaged = cache.lookup(embedder, key_model, unique) if cache is not None else ({}, [])
     missing = [t for t in unique if t not in found]
     if missing:
         vectors = _call_embed_batch(registry, missing, embedder, model, options, cache_dir)
         fresh = dict(zip(missing, vectors))
+        stale = [t for t, v in found.items() if v.shape[0] != vectors[0].shape[0]]
+        if stale:  # stored by an earlier build of the model, with another size: all of them again
+            fresh.update(zip(stale, _call_embed_batch(registry, stale, embedder, model, options, cache_dir)))
+            damaged += stale
+            missing += stale
         if cache is not None:
-            cache.put_many(embedder, key_model, fresh)
+            cache.put_many(embedder, key_model, fresh, replace=damaged)
         found.update(fresh)
+    if damaged and cache is not None:
+        embedding_cache.warn(
+            f"embedding cache {cache.path}: {len(damaged)} stored vectors were damaged (wrong length, "
+            "NaN or infinity) or of another size; computed again" + ("" if cache.read_only else " and rewritten")
+        )
     if stats is not None:
         stats.incr("embeddings.requested", len(texts))
         stats.incr("embeddings.cache_hits", len(unique) - len(missing))
         stats.incr("embeddings.embedded", len(missing))
+        if damaged:
+            stats.incr("embeddings.cache_damaged", len(damaged))
     if not texts:
         return np.zeros((0, 0), dtype=np.float32)
     dims = {found[t].shape[0] for t in unique}
@@ -180,15 +193,6 @@ def _call_embed_batch(registry, texts, embedder, model, options, cache_dir=None)
     if not np.all(np.isfinite(arr)):
         raise PluginError(plugin, "embed_batch returned non-finite values (NaN or inf)")
     return list(arr)
-
-
-def cosine_normalise(matrix):
-    """Rows scaled to unit length (zero rows stay zero)."""
-    import numpy as np
-
-    norms = np.linalg.norm(matrix, axis=1, keepdims=True)
-    norms[norms == 0] = 1.0
-    return matrix / norms
 
 
 def default_threads() -> int:

@@ -9,7 +9,8 @@ from wildcards_gen.errors import DataError
 def cache_dir() -> Path:
     """The cache folder: ``$WILDCARDS_GEN_CACHE``, else the platform's user cache dir.
 
-    A folder that cannot be created is a one-line :class:`DataError` naming it.
+    A folder that cannot be created is a one-line :class:`DataError` naming it. The first call
+    of a process removes the temporary files that dead processes left there (:mod:`cache_files`).
     """
     override = os.environ.get("WILDCARDS_GEN_CACHE")
     if override:
@@ -25,4 +26,7 @@ def cache_dir() -> Path:
             f"cannot create the cache folder {path} ({exc.strerror or exc}); "
             "set WILDCARDS_GEN_CACHE to a folder you can write to"
         ) from exc
+    from wildcards_gen import cache_files
+
+    cache_files.clean_once(path)  # temporary files of processes killed while writing
     return path

@@ -41,14 +41,30 @@ def find_roots(dataset: Dataset, run: Run) -> list[Node]:
 
 
 def build(
-    dataset: Dataset, options: dict, registry, *, verbose: int = 0, quiet: bool = False, engine=None
+    dataset: Dataset,
+    options: dict,
+    registry,
+    *,
+    verbose: int = 0,
+    quiet: bool = False,
+    engine=None,
+    progress=None,
 ) -> tuple[list[Category] | None, Run]:
-    """Run the pipeline and return ``(categories, run)``; writes nothing (categories None after --analyze)."""
+    """Run the pipeline and return ``(categories, run)``; writes nothing (categories None after --analyze).
+
+    ``progress``: a tqdm-like object (``set_description``, ``update``, ``total``) that a front-end
+    watches instead of the terminal's bar: told each phase, advanced per node walked and list arranged.
+    """
     with paused_gc():
-        return _build(dataset, options, registry, verbose=verbose, quiet=quiet, engine=engine)
+        return _build(dataset, options, registry, verbose=verbose, quiet=quiet, engine=engine, progress=progress)
 
 
-def _build(dataset: Dataset, options: dict, registry, *, verbose: int, quiet: bool, engine):
+def _phase(progress, text: str) -> None:
+    if progress is not None:
+        progress.set_description(text)
+
+
+def _build(dataset: Dataset, options: dict, registry, *, verbose: int, quiet: bool, engine, progress=None):
     from wildcards_gen import paths
 
     stats = Stats()
@@ -61,7 +77,8 @@ def _build(dataset: Dataset, options: dict, registry, *, verbose: int, quiet: bo
         with stats.timer("roots"):
             roots = find_roots(dataset, run)
         stats.incr("input.roots", len(roots))
-        bar = engine_mod.progress_bar(quiet, f"Walking {dataset.name}")
+        bar = engine_mod.progress_bar(quiet, f"Walking {dataset.name}") if progress is None else progress
+        _phase(progress, f"Walking {dataset.name}")
         with stats.timer("walk"):
             if options.get("preview"):  # --preview N: ask the plugin for the first N nodes only
                 from wildcards_gen import shaping
@@ -69,9 +86,10 @@ def _build(dataset: Dataset, options: dict, registry, *, verbose: int, quiet: bo
                 raw = shaping.walk_preview(registry.pm.hook, dataset, run, roots, options["preview"])
             else:
                 raw = engine_mod.walk(engine, registry.pm.hook, dataset, run, roots, bar)
-        if bar is not None:
+        if bar is not None and progress is None:
             bar.close()
         count_input(raw, stats)
+        _phase(progress, "Shaping")
         with stats.timer("shape"):
             if options.get("smart") or options.get("analyze") or options.get("preview"):
                 from wildcards_gen import shaping
@@ -84,8 +102,12 @@ def _build(dataset: Dataset, options: dict, registry, *, verbose: int, quiet: bo
         if options.get("semantic_arrange") or options.get("semantic_clean"):
             from wildcards_gen import arrangement
 
+            _phase(progress, "Arranging")
             with stats.timer("arrange"):
-                categories = arrangement.arrange_tree(categories, run, engine, registry, arrangement.known_senses(raw))
+                categories = arrangement.arrange_tree(
+                    categories, run, engine, registry, arrangement.known_senses(raw), progress=progress
+                )
+        _phase(progress, "Finishing")
         with stats.timer("finalize"):
             categories = tree.finalize(categories, run)
         count_output(categories, stats)

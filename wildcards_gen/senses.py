@@ -67,7 +67,9 @@ def _singulars(word: str) -> list[str]:
         ("ches", "ch"),
         ("shes", "sh"),
         ("men", "man"),
+        ("ves", "f"),  # leaves, halves, shelves (before "s": "leave" is a noun too)
         ("s", ""),
+        ("ves", "fe"),  # knives, wives (after "s": caves are not cafes)
     ):
         if word.endswith(suffix) and len(word) > len(suffix) + 1:
             out.append(word[: -len(suffix)] + repl)
@@ -256,7 +258,7 @@ def gloss_evidence(
     """
     import numpy as np
 
-    from wildcards_gen.embeddings import cosine_normalise
+    from wildcards_gen.vectors import cosine_normalise
 
     n = len(terms)
     texts, owners = [], []
@@ -339,10 +341,12 @@ MATCH_DEFAULTS: dict[str, Any] = {
     "sibling_weight": 1.0,  # mean similarity to the closest sense of each sibling
     "measure": "lin",
     "derived_min_ic": 0.2,  # a stand-in category more specific than artifact (0.19): instrumentality (0.25) will do
+    "kinds_weight": 1.0,  # a sense above the name's own kinds (its children in the dataset)
     "gloss_weight": 0.05,  # per word a sense's gloss shares with the parent's and the siblings' names
 }
 
-_STOP = frozenset(
+# Words a gloss or a name shares with another by grammar, not meaning.
+STOPWORDS = frozenset(
     [
         "a",
         "an",
@@ -350,41 +354,55 @@ _STOP = frozenset(
         "of",
         "or",
         "and",
-        "to",
         "in",
         "on",
         "for",
+        "to",
         "with",
         "by",
-        "from",
-        "at",
         "as",
+        "at",
+        "from",
+        "that",
+        "which",
+        "who",
         "is",
         "are",
         "be",
-        "that",
-        "this",
-        "which",
-        "who",
-        "whom",
-        "its",
-        "it",
         "used",
-        "use",
+        "usually",
+        "especially",
         "any",
         "some",
+        "other",
+        "its",
+        "it",
+        "into",
         "one",
         "two",
-        "more",
-        "most",
-        "other",
-        "such",
-        "than",
-        "into",
-        "your",
         "their",
-        "not",
-        "no",
+        "there",
+        "this",
+        "than",
+        "such",
+        "etc",
+        "something",
+        "someone",
+        "kind",
+        "kinds",
+        "type",
+        "types",
+        "various",
+        "several",
+        "many",
+        "often",
+        "very",
+        "made",
+        "make",
+        "small",
+        "large",
+        "long",
+        "short",
     ]
 )
 
@@ -393,7 +411,7 @@ def _words(text: str) -> set[str]:
     """Content words, crudely singular: what a gloss and a class name may share."""
     out = set()
     for word in re.findall(r"[a-z]+", text.lower().replace("_", " ")):
-        if word not in _STOP and len(word) > 2:
+        if word not in STOPWORDS and len(word) > 2:
             out.add(word[:-1] if word.endswith("s") and not word.endswith("ss") else word)
     return out
 
@@ -403,6 +421,7 @@ def match_senses(
     names: Sequence[str],
     category: str | None = None,
     context: str | None = None,
+    kinds: Sequence[Sequence[str]] | None = None,
     _derive: bool = True,
     **options: Any,
 ) -> list[SenseChoice]:
@@ -419,17 +438,39 @@ def match_senses(
     short lists this is steadier than :func:`choose_senses`' agreement counts.
     Without a category (a parent named by an adjective, "electronic"), the synset
     most of a first choice lie below (:func:`common_category`) stands in for it.
+    ``kinds``: for each name, the names of its own kinds in the dataset (its
+    children); ``+ kinds_weight * share of them below s``: "Person" over man,
+    woman, boy and girl is the human being, not the human body.
     """
     if category is None and _derive and len(names) >= 3:
-        first = _match_senses(wn, names, None, context, **options)
+        first = _match_senses(wn, names, None, context, kinds, **options)
         category = common_category(wn, first, min_ic=float(MATCH_DEFAULTS["derived_min_ic"]))
         if category is None:
             return first
-    return _match_senses(wn, names, category, context, **options)
+    return _match_senses(wn, names, category, context, kinds, **options)
+
+
+def _below_share(wn: Any, senses: list[str], kinds: Sequence[str]) -> list[float]:
+    """For each sense, the share of ``kinds`` that have some candidate sense below it."""
+    reach = []
+    for kind in kinds:
+        found: set = set()
+        for sense in candidates(wn, kind)[0]:
+            found |= closure(wn, sense.wnid)
+        if found:
+            reach.append(found)
+    if not reach:
+        return [0.0] * len(senses)
+    return [sum(1 for r in reach if s in r) / len(reach) for s in senses]
 
 
 def _match_senses(
-    wn: Any, names: Sequence[str], category: str | None, context: str | None, **options: Any
+    wn: Any,
+    names: Sequence[str],
+    category: str | None,
+    context: str | None,
+    kinds: Sequence[Sequence[str]] | None = None,
+    **options: Any,
 ) -> list[SenseChoice]:
     import numpy as np
 
@@ -463,6 +504,8 @@ def _match_senses(
             score += float(opts["sibling_weight"]) * np.mean(
                 [lin[np.ix_(rows, cols)].max(axis=1) for cols in others], axis=0
             )
+        if kinds and i < len(kinds) and kinds[i] and len(mine) > 1:
+            score += float(opts["kinds_weight"]) * np.array(_below_share(wn, mine, kinds[i]))
         bag = _words(" ".join([context or "", *(n for j, n in enumerate(names) if j != i)])) - _words(names[i])
         if bag and len(mine) > 1:
             for r, wnid in enumerate(mine):

@@ -29,6 +29,9 @@ Fuzzing helpers (Hypothesis):
   under a time limit and an address-space limit.
 - ``assert_clean_exit(result)``: exit 0, or a non-zero exit whose stderr is a
   one-line error (no traceback, no "internal error", no hang, no memory blow-up).
+
+``pip_install_to(site, project...)`` installs plugin projects into a folder of
+their own, to test discovery through entry points in a child process.
 """
 
 from __future__ import annotations
@@ -48,6 +51,7 @@ __all__ = [
     "assert_wildcards_clean",
     "cli",
     "fuzz_settings",
+    "pip_install_to",
     "register_plugin",
     "run_bounded",
     "session_cache",
@@ -233,3 +237,35 @@ def assert_clean_exit(result: Any, allowed: tuple[int, ...] = (0, 1, 2)) -> None
     assert "MemoryError" not in err, detail
     if result.returncode != 0:  # said why: an error line, or a report (check, lint) on stdout
         assert err.strip() or result.stdout.strip(), detail
+
+
+def pip_install_to(site: Any, *projects: Any) -> Any:
+    """Install project folders with pip into the folder ``site`` (not into the venv), offline.
+
+    For tests of discovery through entry points: put ``site`` on the child's
+    ``PYTHONPATH`` and the plugin is found exactly as an installed third party's
+    would be. Returns ``site``.
+    """
+    import subprocess
+    import sys
+
+    for project in projects:
+        subprocess.run(
+            [
+                sys.executable,
+                "-m",
+                "pip",
+                "install",
+                "-q",
+                "--no-deps",
+                "--no-build-isolation",
+                "--no-index",
+                "--disable-pip-version-check",
+                "--target",
+                str(site),
+                str(project),
+            ],
+            check=True,
+            capture_output=True,
+        )
+    return site

@@ -26,7 +26,7 @@ from wildcards_gen.errors import DataError, UsageError
 FORMAT_VERSION = wordnet_snapshot.FORMAT_VERSION
 _COLUMNS = "id, name, lemmas, gloss, lexname, min_depth, hypernyms, hyponyms, instance_hypernyms, instance_hyponyms"
 SNAPSHOT_NAME = wordnet_snapshot.SNAPSHOT_NAME
-_WNID = re.compile(r"^n(\d{8})$")
+_WNID = re.compile(r"^n([0-9]{8})\Z")  # ASCII digits: int() also reads other scripts' digits
 _SYNSET_NAME = re.compile(r"^.+\.n\.\d+$")
 
 
@@ -51,6 +51,11 @@ class Synset(NamedTuple):
 
 def wnid_of(offset: int) -> str:
     return f"n{offset:08d}"
+
+
+def _like(text: str) -> str:
+    """``text`` with SQL LIKE's wildcards escaped (``\\`` is the escape character)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class WordNet:
@@ -203,14 +208,29 @@ class WordNet:
         return senses[0], senses[1:]
 
     def _suggest(self, text: str) -> str:
+        close = self.close_lemmas(text)
+        return f"; did you mean: {', '.join(close)}?" if close else ""
+
+    def close_lemmas(self, text: str, n: int = 5) -> list[str]:
+        """Noun lemmas close to ``text`` (a typo, swapped letters), best first; for "did you mean"."""
         base = text.strip().lower().split(".")[0].replace(" ", "_")
         prefix = base[:1]  # one letter: typos in the second letter ('dgo') still find 'dog'
         rows = self._rows("SELECT lemma FROM lemma WHERE lemma LIKE ?", (prefix + "%",))
         lemmas = [r[0] for r in rows]
         swapped = sorted(l for l in lemmas if l != base and sorted(l) == sorted(base))  # 'dgo' -> 'dog'
-        close = swapped + [l for l in difflib.get_close_matches(base, lemmas, n=5, cutoff=0.6) if l not in swapped]
-        close = close[:5]
-        return f"; did you mean: {', '.join(close)}?" if close else ""
+        close = swapped + [l for l in difflib.get_close_matches(base, lemmas, n=n, cutoff=0.6) if l not in swapped]
+        return close[:n]
+
+    def lemmas_starting(self, prefix: str, limit: int = 10) -> list[str]:
+        """Noun lemmas that start with ``prefix`` (spaces as ``_``), shortest first: search as you type."""
+        key = prefix.strip().lower().replace(" ", "_")
+        if not key:
+            return []
+        rows = self._rows(
+            "SELECT lemma FROM lemma WHERE lemma LIKE ? ESCAPE '\\' ORDER BY length(lemma), lemma LIMIT ?",
+            (_like(key) + "%", limit),
+        )
+        return [r[0] for r in rows]
 
     def ancestors(self, wnid: str) -> set[str]:
         """Every hypernym (regular and instance) above ``wnid``, transitively."""
@@ -237,7 +257,9 @@ class WordNet:
         return wnid == ancestor or ancestor in self.ancestors(wnid)
 
     # -- mapping another dataset's class names ---------------------------------
-    def match_all(self, names: Sequence[str], context: str | None = None) -> list:
+    def match_all(
+        self, names: Sequence[str], context: str | None = None, kinds: Sequence[Sequence[str]] | None = None
+    ) -> list:
         """The noun synset each of a dataset's class names means, the names deciding each other.
 
         For datasets whose ids are not WordNet's: pass names that belong together
@@ -254,6 +276,9 @@ class WordNet:
             nouns are handled).
         :param context: the parent's name or a WNID (a hint: senses below it score
             a little higher), or None.
+        :param kinds: optionally, for each name, the names of its own kinds in the
+            dataset (its children): a sense above them scores higher ("Person" over
+            man and woman is the human being, not the body). Used for up to 200 names.
         :returns: one :class:`wildcards_gen.senses.SenseChoice` per name, in order:
             ``wnid`` (None when WordNet has no noun for it), ``how`` it was found
             (``exact``, ``compound``, ``head``), ``ambiguous`` (the best two senses
@@ -265,7 +290,7 @@ class WordNet:
         names = [str(n) for n in names]
         category = senses.resolve_category(self, context, names) if context else None
         if len(names) <= senses.MATCH_MAX_NAMES:
-            return senses.match_senses(self, names, category, context)
+            return senses.match_senses(self, names, category, context, kinds)
         return senses.choose_senses(self, names, category)
 
     def match(self, name: str, context: str | None = None, siblings: Sequence[str] = ()) -> Any:

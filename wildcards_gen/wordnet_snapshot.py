@@ -24,7 +24,7 @@ import sys
 import time
 from pathlib import Path
 
-from wildcards_gen import wordnet_build, wordnet_source
+from wildcards_gen import cache_files, wordnet_build, wordnet_source
 from wildcards_gen.errors import DataError
 
 FORMAT_VERSION = "5"
@@ -32,7 +32,7 @@ SNAPSHOT_NAME = f"wordnet-3.0-nouns-v{FORMAT_VERSION}.sqlite"
 MANIFEST_NAME = f"wordnet-3.0-nouns-v{FORMAT_VERSION}.json"
 LOCK_NAME = SNAPSHOT_NAME + ".lock"
 # Our temporary files: ".<name>.<pid>.tmp" (the old format also left "-journal" beside it).
-_TEMPORARY = re.compile(r"^\.wordnet-3\.0-nouns-v(\d+)\.(sqlite|json)\.(\d+)\.tmp(-journal)?$")
+_TEMPORARY = re.compile(r"^\.wordnet-3\.0-nouns-v([0-9]+)\.(sqlite|json)\.([0-9]{1,10})\.tmp(-journal)?\Z")
 
 
 class Snapshot:
@@ -115,7 +115,7 @@ class Snapshot:
             if not found:
                 continue
             ours = found.group(1) == FORMAT_VERSION  # under our lock, ours are all stale
-            if ours or not _alive(int(found.group(3))):
+            if ours or not cache_files.alive(int(found.group(3))):
                 with contextlib.suppress(OSError):
                     os.unlink(entry.path)
                     removed.append(entry.name)
@@ -225,16 +225,6 @@ def _sha256(path: Path) -> str | None:
     except OSError:
         return None
     return h.hexdigest()
-
-
-def _alive(pid: int) -> bool:
-    try:
-        os.kill(pid, 0)
-    except ProcessLookupError:
-        return False
-    except OSError:
-        return True  # exists, not ours to signal
-    return True
 
 
 class _Bar(wordnet_build.Progress):

@@ -218,10 +218,11 @@ def read_bytes(path, what: str) -> bytes:
         fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0))
     except OSError as exc:
         raise UsageError(f"{path}: cannot read the {what}: {exc.strerror or exc}") from None
+    mode = os.fstat(fd).st_mode
+    if not stat.S_ISREG(mode):  # before fdopen, which refuses a folder with its own error
+        os.close(fd)
+        raise UsageError(f"{path}: the {what} is {_kind(mode)}; give a regular file")
     with os.fdopen(fd, "rb") as handle:
-        mode = os.fstat(fd).st_mode
-        if not stat.S_ISREG(mode):
-            raise UsageError(f"{path}: the {what} is {_kind(mode)}; give a regular file")
         try:
             data = handle.read(limit + 1)
         except OSError as exc:

@@ -63,36 +63,25 @@ def register(cli: click.Group) -> None:
 
 
 def run_arrange(inputs: list[str], output, category: str | None, fmt: str | None, stats_file, options: dict) -> None:
-    from wildcards_gen import engine as engine_mod
     from wildcards_gen import output as output_mod
-    from wildcards_gen import paths, pipeline, user_lists, wordnet
-    from wildcards_gen.cli import registry, settings
-    from wildcards_gen.model import Run
-    from wildcards_gen.stats import Stats
+    from wildcards_gen import pipeline
+    from wildcards_gen.cli import settings
 
     chosen = settings()
     started = time.perf_counter()
     output = output if output is not None else Path(output_mod.STDOUT)
     pipeline.check_outputs(output, stats_file)
-    fmt = pipeline.output_format(output, fmt)
-    options = {**options, "semantic_arrange": True}
-    run = Run("arrange", options, Stats(), paths.cache_dir(), verbose=chosen.verbose, quiet=chosen.quiet)
-    reg = registry()
-    sources = user_lists.read_inputs(inputs)
-    wn = wordnet.get(chosen.verbose)
-    synset = user_lists.resolve_category_option(category, wn)
     bar = None
     if not chosen.quiet and sys.stderr.isatty():
         from tqdm import tqdm
 
         bar = tqdm(desc="Arranging", unit=" lists", file=sys.stderr, delay=1.0, leave=False)
-    with pipeline.paused_gc(), engine_mod.Engine(options.get("workers")) as engine:
-        cats = user_lists.build(sources, run, reg, engine, synset, progress=bar)
+    text, run = arranged_text(
+        inputs, category, pipeline.output_format(output, fmt), options, chosen.verbose, chosen.quiet, bar
+    )
     if bar is not None:
         bar.close()
-    text = user_lists.render(sources, cats, run, fmt)
     output_mod.write_text(output, text)
-    run.stats.counters["output.bytes"] = len(text.encode("utf-8"))
     _report_short_lists(run, chosen.quiet)
     run.stats.add_time("total", time.perf_counter() - started)
     if stats_file:
@@ -105,6 +94,39 @@ def run_arrange(inputs: list[str], output, category: str | None, fmt: str | None
             f"unknown to WordNet (see --stats)",
             err=True,
         )
+
+
+def arranged_text(
+    inputs: list[str],
+    category: str | None,
+    fmt: str,
+    options: dict,
+    verbose: int = 0,
+    quiet: bool = False,
+    progress=None,
+):
+    """``(text, run)``: what ``arrange`` writes for these inputs and options, written nowhere.
+
+    The command and the web UI both call this, so their outputs are the same bytes.
+    ``progress``: a tqdm-like object advanced once per list arranged.
+    """
+    from wildcards_gen import engine as engine_mod
+    from wildcards_gen import paths, pipeline, user_lists, wordnet
+    from wildcards_gen.cli import registry
+    from wildcards_gen.model import Run
+    from wildcards_gen.stats import Stats
+
+    options = {**options, "semantic_arrange": True}
+    run = Run("arrange", options, Stats(), paths.cache_dir(), verbose=verbose, quiet=quiet)
+    reg = registry()
+    sources = user_lists.read_inputs(inputs)
+    wn = wordnet.get(verbose)
+    synset = user_lists.resolve_category_option(category, wn)
+    with pipeline.paused_gc(), engine_mod.Engine(options.get("workers")) as engine:
+        cats = user_lists.build(sources, run, reg, engine, synset, progress=progress)
+    text = user_lists.render(sources, cats, run, fmt)
+    run.stats.counters["output.bytes"] = len(text.encode("utf-8"))
+    return text, run
 
 
 def _report_short_lists(run, quiet: bool) -> None:

@@ -41,6 +41,7 @@ import click
 
 from wildcards_gen import hookimpl
 from wildcards_gen.model import ArrangeContext, Group
+from wildcards_gen.senses import STOPWORDS
 
 NAME = "builtin"
 DEFAULTS: dict[str, Any] = {
@@ -127,7 +128,7 @@ def similarity(wn, terms: list, vectors, context: ArrangeContext, opts: dict):
     """The blended similarity of step 1 (terms x terms, 1 on the diagonal)."""
     import numpy as np
 
-    from wildcards_gen.embeddings import cosine_normalise
+    from wildcards_gen.vectors import cosine_normalise
     from wildcards_gen.wordnet_measures import lin_matrix
 
     X = cosine_normalise(np.asarray(vectors, dtype=np.float64))
@@ -199,66 +200,6 @@ def arrange_groups(name: str, terms: list, vectors, context: ArrangeContext, opt
 
 # -- step 1: gloss words --------------------------------------------------------------------------
 
-_STOPWORDS = frozenset(
-    [
-        "a",
-        "an",
-        "the",
-        "of",
-        "or",
-        "and",
-        "in",
-        "on",
-        "for",
-        "to",
-        "with",
-        "by",
-        "as",
-        "at",
-        "from",
-        "that",
-        "which",
-        "who",
-        "is",
-        "are",
-        "be",
-        "used",
-        "usually",
-        "especially",
-        "any",
-        "some",
-        "other",
-        "its",
-        "it",
-        "into",
-        "one",
-        "two",
-        "their",
-        "there",
-        "this",
-        "than",
-        "such",
-        "etc",
-        "something",
-        "someone",
-        "kind",
-        "kinds",
-        "type",
-        "types",
-        "various",
-        "several",
-        "many",
-        "often",
-        "very",
-        "made",
-        "make",
-        "small",
-        "large",
-        "long",
-        "short",
-    ]
-)
-
 
 def _stem(word: str) -> str:
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", "")):
@@ -280,7 +221,7 @@ def gloss_word_vectors(wn, terms: list, synsets) -> Any:
             words += re.findall(r"[a-z]+", " ".join(synset.lemmas).lower() + " " + synset.gloss.lower())
             for parent in synset.hypernyms[:1]:
                 words += re.findall(r"[a-z]+", wn.synset(parent).gloss.lower())
-        docs.append(Counter(_stem(w) for w in words if w not in _STOPWORDS and len(w) > 2))
+        docs.append(Counter(_stem(w) for w in words if w not in STOPWORDS and len(w) > 2))
     df = Counter(w for d in docs for w in d)
     vocab = {w: i for i, w in enumerate(sorted(w for w, c in df.items() if c > 1))}
     n = len(docs)

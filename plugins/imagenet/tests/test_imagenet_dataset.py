@@ -250,6 +250,28 @@ def test_bad_class_list(cli, tmp_path, content, fragment, wn):
         assert f"{listing}{fragment}" in result.stderr
 
 
+def test_class_list_with_a_bom_reads_like_one_without(cli, tmp_path, wn):
+    """Issue 16, finding 8: Windows editors start UTF-8 files with a BOM; Tencent's reader took it, this one refused it."""
+    beagle, poodle = wn.synset("beagle.n.01"), wn.synset("poodle.n.01")
+    plain, bom = tmp_path / "plain.txt", tmp_path / "bom.txt"
+    plain.write_bytes(f"{beagle.wnid}\r\n{poodle.wnid}\r\n".encode())
+    bom.write_bytes(b"\xef\xbb\xbf" + plain.read_bytes())
+    a, _ = gen(cli, tmp_path, "--class-list", plain, name="a.yaml")
+    b, _ = gen(cli, tmp_path, "--class-list", bom, name="b.yaml")
+    assert a.read_bytes() == b.read_bytes() and "beagle" in a.read_text()
+
+
+@pytest.mark.parametrize("wnid", ["n0208407\u0661", "n\uff10\uff12\uff10\uff18\uff14\uff10\uff17\uff11"])
+def test_class_list_wnids_have_ascii_digits(cli, tmp_path, wnid, wn):
+    """int() reads other scripts' digits: 'n0208407\u0661' must not become dog's n02084071."""
+    listing = tmp_path / "classes.txt"
+    listing.write_text(f"n02121620\n{wnid}\n", encoding="utf-8")
+    out = tmp_path / "out.yaml"
+    result = cli("dataset", "imagenet", "--class-list", listing, "-o", out)
+    assert_clean_failure(result, out, f"{listing}:2:")
+    assert wn.synset(wnid) is None
+
+
 def test_class_list_missing_file_and_conflict(seeded_cache, cli, tmp_path, wn):
     out = tmp_path / "out.yaml"
     result = cli("dataset", "imagenet", "--class-list", tmp_path / "nope.txt", "-o", out)

@@ -17,7 +17,7 @@ from wildcards_gen import DataError, UsageError
 BASE_URL = "https://raw.githubusercontent.com/huggingface/pytorch-image-models/main/timm/data/_info/"
 URL_ENV = "WILDCARDS_GEN_IMAGENET_URL"
 CACHE_SUBDIR = "imagenet"
-WNID = re.compile(r"^n\d{8}$")
+WNID = re.compile(r"^n[0-9]{8}\Z")  # ASCII digits only
 
 
 @dataclass(frozen=True)
@@ -125,13 +125,14 @@ def load_release(key: str, cache_dir, quiet: bool = False) -> tuple:
 
 
 def load_class_list(path, known=None) -> tuple:
-    """WNIDs from a user file: one a line, blank lines and ``#`` comments allowed.
+    """WNIDs from a user file: one a line, blank lines and ``#`` comments allowed, a UTF-8 BOM too
+    (editors on Windows write one).
 
     ``known(wnid)`` is true for WordNet noun synsets; other ids are reported with their line.
     """
     path = Path(path)
     try:
-        text = path.read_text(encoding="utf-8")
+        text = path.read_text(encoding="utf-8-sig")
     except UnicodeDecodeError:
         raise UsageError(f"--class-list {path}: not a UTF-8 text file") from None
     except OSError as exc:

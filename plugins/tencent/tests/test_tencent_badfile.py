@@ -178,3 +178,87 @@ def test_empty_files(cli, tmp_path, lines, content, line, words):
     path = write(tmp_path, lines, raw=content)
     message = run_bad(cli, tmp_path, path)
     assert f"{path}:{line}:" in message and words in message
+
+
+# -- truncation, digits, special files (issue 16, finding 8) ------------------------------
+
+HEADER_LINE = "category_index\tcategory_id\tindex_of_parent_category\tcategory name\n"
+
+
+@pytest.mark.parametrize("cut", ["inside a name", "inside an index", "after a tab", "inside the header"])
+def test_a_file_cut_short_in_a_line_is_reported_as_truncated(cli, tmp_path, shared_data, cut):
+    data = (shared_data / HIERARCHY).read_bytes()
+    start = {"inside the header": 0}.get(cut, data.index(b"\n5000\t") + 1)  # line 5002 starts here
+    line = data[start : data.index(b"\n", start)]
+    offset = {"inside a name": len(line) - 3, "inside an index": 2, "after a tab": line.index(b"\t") + 1}.get(cut, 20)
+    path = write(tmp_path, lines=None, raw=data[: start + offset])
+    message = run_bad(cli, tmp_path, path)
+    lineno = data[:start].count(b"\n") + 1
+    assert message == (
+        f"Error: {path}:{lineno}: the file ends in the middle of this line (no line end): "
+        "it looks truncated; download or copy it again"
+    )
+
+
+def test_a_file_missing_the_lines_its_parents_need_is_reported_as_truncated(cli, tmp_path):
+    """Cut at a line end: the lines left refer to a parent that came later in the file."""
+    rows = ["0\tn00015388\t-1\tanimal", "1\tn02084071\t2\tdog", "2\tn02083346\t0\tcanine"]
+    path = write(tmp_path, lines=None, raw=(HEADER_LINE + "\n".join(rows[:2]) + "\n").encode())
+    message = run_bad(cli, tmp_path, path)
+    assert message == (
+        f"Error: {path}:3: parent index 2 of category 1 (n02084071) does not exist; "
+        "no index is above 1 and the file ends at line 3: it looks truncated"
+    )
+
+
+@pytest.mark.parametrize(
+    "row, words",
+    [
+        ("1" * 4300 + "\tn02084071\t0\tdog", "category_index '" + "1" * 40 + "'... has more than 9 digits"),
+        (
+            "1\tn02084071\t" + "7" * 5000 + "\tdog",
+            "index_of_parent_category '" + "7" * 40 + "'... has more than 9 digits",
+        ),
+        ("1234567890\tn02084071\t0\tdog", "category_index '1234567890' has more than 9 digits"),
+        ("\u0661\tn02084071\t0\tdog", "category_index '\u0661' is not an integer (digits 0-9)"),
+        ("1\tn02084071\t\uff10\tdog", "index_of_parent_category '\uff10' is not an integer (digits 0-9)"),
+        ("1\tn0208407\u0661\t0\tdog", "category_id 'n0208407\u0661' is not a WordNet noun id like n02084071"),
+    ],
+    ids=["4300 digits", "5000-digit parent", "10 digits", "arabic-indic digit", "fullwidth digit", "digit in wnid"],
+)
+def test_indices_are_short_ascii_numbers(cli, tmp_path, row, words):
+    path = write(tmp_path, lines=None, raw=(HEADER_LINE + "0\tn00015388\t-1\tanimal\n" + row + "\n").encode())
+    message = run_bad(cli, tmp_path, path)
+    assert message == f"Error: {path}:3: {words}"
+
+
+def test_nine_digit_indices_are_fine(cli, tmp_path):
+    path = write(
+        tmp_path, None, raw=(HEADER_LINE + "999999999\tn00015388\t-1\tanimal\n7\tn02084071\t999999999\tdog\n").encode()
+    )
+    out = tmp_path / "out.yaml"
+    result = cli("dataset", "tencent", "--hierarchy-file", path, "-o", out)
+    assert result.exit_code == 0, result.output
+    assert "- dog" in out.read_text(encoding="utf-8")
+
+
+def test_dev_null_is_named_for_what_it_is(cli, tmp_path):
+    message = run_bad(cli, tmp_path, "/dev/null")
+    assert message == (
+        "Error: --hierarchy-file /dev/null: a character device, not a file; "
+        "give the path of dictionary_and_semantic_hierarchy.txt itself"
+    )
+
+
+def test_a_named_pipe_is_named_for_what_it_is(cli, tmp_path):
+    import os
+
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    message = run_bad(cli, tmp_path, fifo)
+    assert message.startswith(f"Error: --hierarchy-file {fifo}: a named pipe, not a file")
+
+
+def test_a_missing_file_still_says_how_to_get_it(cli, tmp_path):
+    message = run_bad(cli, tmp_path, tmp_path / "nope.txt")
+    assert message.startswith(f"Error: --hierarchy-file {tmp_path / 'nope.txt'}: no such file. Download ")

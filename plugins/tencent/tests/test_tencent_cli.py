@@ -123,3 +123,37 @@ def test_no_glosses(cli, shared_data, tmp_path, flag):
     assert result.exit_code == 0, result.output
     body = [l for l in out.read_text(encoding="utf-8").splitlines() if not l.startswith("#")]
     assert body and not any("# instruction:" in l for l in body)
+
+
+def test_eight_processes_on_an_empty_cache_all_succeed_with_one_output(shared_data, tmp_path):
+    """Issue 16, finding 6: the first run's race, for every cache at once (WordNet snapshot, entry
+    points, Tencent's stored copy, embeddings). One builds the snapshot; all succeed, byte for byte."""
+    cache = tmp_path / "cache"
+    env = dict(os.environ, WILDCARDS_GEN_CACHE=str(cache), PYTHONHASHSEED="0")
+    args = ["-v", "dataset", "tencent", "--hierarchy-file", shared_data / HIERARCHY, "--root", "animal"]
+    args += ["--smart", "--preset", "balanced", "--semantic-arrange", "--embedder", "wordnet"]
+    procs = [
+        subprocess.Popen(
+            [sys.executable, "-m", "wildcards_gen", *map(str, args), "-o", tmp_path / f"o{i}.yaml"],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            text=True,
+            env=env,
+        )
+        for i in range(8)
+    ]
+    outs = [p.communicate(timeout=600) for p in procs]
+    assert [p.returncode for p in procs] == [0] * 8, [err for _, err in outs]
+    assert sum("Built the WordNet snapshot" in err for _, err in outs) == 1
+    assert not any("Warning" in err or "Error" in err for _, err in outs), [err for _, err in outs]
+    texts = {(tmp_path / f"o{i}.yaml").read_bytes() for i in range(8)}
+    assert len(texts) == 1 and b"dog" in texts.pop()
+    assert not [p for p in cache.rglob("*") if p.name.endswith((".tmp", ".part", "-journal"))]
+    again = subprocess.run(
+        [sys.executable, "-m", "wildcards_gen", *map(str, args), "-o", tmp_path / "warm.yaml"],
+        capture_output=True,
+        text=True,
+        env=env,
+        timeout=300,
+    )
+    assert again.returncode == 0 and (tmp_path / "warm.yaml").read_bytes() == (tmp_path / "o0.yaml").read_bytes()

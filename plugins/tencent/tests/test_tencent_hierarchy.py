@@ -6,8 +6,10 @@ import os
 import shutil
 import threading
 
+import pytest
 from tencent_reference import HIERARCHY, read_input
 
+from wildcards_gen import DataError
 from wildcards_gen_tencent import hierarchy
 
 
@@ -66,3 +68,39 @@ def test_one_pass_reader_and_line_reader_agree(shared_data):
     assert fast is not None and len(fast) == 11166  # the published file takes the fast path
     assert fast == hierarchy._checked_rows(path, lines)
     assert hierarchy._clean_rows("1\tn00000001\t-1\tx\n01\tn00000002\t1\ty\n", 3) is None  # leading zero: checked
+
+
+def test_a_chain_of_any_depth_parses_without_recursion(tmp_path):
+    """200,000 categories each the child of the one before: no RecursionError anywhere in the parser."""
+    import sys
+
+    depth = 200_000
+    assert depth > 50 * sys.getrecursionlimit()
+    rows = "".join(f"{i}\tn02084071\t{i - 1}\tdog {i}\n" for i in range(1, depth))
+    path = tmp_path / "deep.txt"
+    path.write_text(hierarchy_header() + "0\tn00015388\t-1\tanimal\n" + rows, encoding="utf-8")
+    h = hierarchy.parse(path)
+    assert len(h) == depth and h.level_of(depth - 1) == depth
+    assert [c.index for c in h.children[depth - 2]] == [depth - 1]
+    cyclic = path.read_text(encoding="utf-8").replace("0\tn00015388\t-1\t", f"0\tn00015388\t{depth - 1}\t", 1)
+    path.write_text(cyclic, encoding="utf-8")
+    with pytest.raises(DataError, match=r"deep\.txt:2: category 0 is its own ancestor"):
+        hierarchy.parse(path)
+
+
+def test_the_same_size_and_time_with_other_content_is_read_again(shared_data, tmp_path):
+    """Issue 16, finding 7: the per-process memo is keyed by content, not by size and mtime."""
+    path = tmp_path / "h.txt"
+    shutil.copyfile(shared_data / HIERARCHY, path)
+    first = hierarchy.load(path)
+    stat = path.stat()
+    text = path.read_text(encoding="utf-8").replace("\tthing\n", "\tThing\n", 1)  # same length
+    path.write_text(text, encoding="utf-8")
+    os.utime(path, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    assert path.stat().st_size == stat.st_size and path.stat().st_mtime_ns == stat.st_mtime_ns
+    again = hierarchy.load(path)
+    assert again is not first and again.roots[0].name == "Thing"
+
+
+def hierarchy_header() -> str:
+    return "\t".join(hierarchy.HEADER) + "\n"

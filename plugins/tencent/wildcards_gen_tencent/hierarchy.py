@@ -9,6 +9,7 @@ a bad file never produces a traceback or a partial output.
 
 from __future__ import annotations
 
+import hashlib
 import re
 import threading
 from pathlib import Path
@@ -17,14 +18,17 @@ from typing import NamedTuple
 from wildcards_gen import DataError
 
 HEADER = ("category_index", "category_id", "index_of_parent_category", "category name")
-_WNID = re.compile(r"^n\d{8}$")
-_INT = re.compile(r"^[+-]?\d+$")
+# Digits are ASCII [0-9]: ``\d`` would take other scripts' digits, which int() reads as numbers.
+MAX_BYTES = 64 << 20  # the published file is 0.5 MB
+MAX_DIGITS = 9  # an index of up to 999,999,999; longer is an error, not a 4,300-digit int()
+_WNID = re.compile(r"n[0-9]{8}")
+_INT = re.compile(r"[+-]?[0-9]+")
 # A line as the published file writes it: no stray spaces, a plain index, parent -1 or an index.
-_CLEAN_LINE = re.compile(r"(\d+)\t(n\d{8})\t(-1|\d+)\t(\S(?:[^\t\r]*\S)?)\r?")
+_CLEAN_LINE = re.compile(r"([0-9]{1,9})\t(n[0-9]{8})\t(-1|[0-9]{1,9})\t(\S(?:[^\t\r]*\S)?)\r?")
 _PLAIN_NAME = re.compile(r"[^,\s]+(?: [^,\s]+)*")  # one synonym, single spaces: nothing to clean
 # The same for a whole file at once; indices without leading zeros, so equal text means equal numbers.
 _CLEAN_ROWS = re.compile(
-    r"^(0|[1-9]\d*)\t(n\d{8})\t(-1|0|[1-9]\d*)\t"
+    r"^(0|[1-9][0-9]{0,8})\t(n[0-9]{8})\t(-1|0|[1-9][0-9]{0,8})\t"
     r"([^,\s]+(?: [^,\s]+)*(?:, [^,\s]+(?: [^,\s]+)*)*)\r?$",
     re.MULTILINE,
 )
@@ -85,17 +89,41 @@ def parse(path: Path) -> Hierarchy:
     (:func:`_checked_rows`), which strips the columns and names each problem.
     """
     path = Path(path)
+    return parse_bytes(path, read(path))
+
+
+def read(path: Path) -> bytes:
+    """The file's bytes; a file far larger than any hierarchy is refused before it fills memory."""
     try:
-        data = path.read_bytes()
+        with open(path, "rb") as fh:
+            data = fh.read(MAX_BYTES + 1)
     except OSError as exc:
         raise DataError(f"cannot read the Tencent hierarchy file {path}: {exc.strerror or exc}") from exc
+    if len(data) > MAX_BYTES:
+        raise DataError(
+            f"{path} is larger than {MAX_BYTES >> 20} MiB; the Tencent hierarchy file is about 0.5 MB: "
+            "is it the right file?"
+        )
+    return data
+
+
+def parse_bytes(path: Path, data: bytes) -> Hierarchy:
+    """:func:`parse` for the content ``data`` of the file at ``path`` (named in the errors)."""
+    if data and not data.endswith(b"\n"):
+        last = data.count(b"\n") + 1
+        raise DataError(
+            f"{path}:{last}: the file ends in the middle of this line (no line end): "
+            "it looks truncated; download or copy it again"
+        )
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
         text = "\n".join(_decode(path, lineno, raw) for lineno, raw in enumerate(data.split(b"\n"), start=1))
     lines = text.split("\n")
-    if not lines or not lines[0].strip():
+    if not data:
         raise DataError(f"{path}:1: empty file; expected the header line {_header_text()}")
+    if not lines[0].strip():
+        raise DataError(f"{path}:1: expected the header line {_header_text()}, found an empty line")
     first = lines[0].lstrip("\ufeff").rstrip("\r")
     if tuple(col.strip() for col in first.split("\t")) != HEADER:
         raise DataError(f"{path}:1: expected the header line {_header_text()}, found {first[:80]!r}")
@@ -107,7 +135,15 @@ def parse(path: Path) -> Hierarchy:
     line_of = {c.index: c.line for c in categories}
     for c in categories:
         if c.parent != -1 and c.parent not in line_of:
-            raise DataError(f"{path}:{c.line}: parent index {c.parent} of category {c.index} ({c.wnid}) does not exist")
+            top = max(line_of)
+            cut = (
+                f"; no index is above {top} and the file ends at line {len(lines) - 1}: it looks truncated"
+                if c.parent > top
+                else ""
+            )
+            raise DataError(
+                f"{path}:{c.line}: parent index {c.parent} of category {c.index} ({c.wnid}) does not exist{cut}"
+            )
     _check_cycles(path, categories)
     wnid_count: dict[str, int] = {}
     for c in categories:
@@ -170,15 +206,21 @@ def _fields(path: Path, lineno: int, text: str) -> tuple:
     if len(cols) != 4:
         raise DataError(f"{path}:{lineno}: expected 4 tab-separated columns ({', '.join(HEADER)}), found {len(cols)}")
     index_text, wnid, parent_text, name_text = (c.strip() for c in cols)
-    if not _INT.match(index_text):
-        raise DataError(f"{path}:{lineno}: category_index {index_text!r} is not an integer")
-    if not _INT.match(parent_text):
-        raise DataError(f"{path}:{lineno}: index_of_parent_category {parent_text!r} is not an integer")
-    if not _WNID.match(wnid):
-        raise DataError(f"{path}:{lineno}: category_id {wnid!r} is not a WordNet noun id like n02084071")
+    for column, value in (("category_index", index_text), ("index_of_parent_category", parent_text)):
+        if not _INT.fullmatch(value):
+            raise DataError(f"{path}:{lineno}: {column} {_shown(value)} is not an integer (digits 0-9)")
+        if len(value.lstrip("+-")) > MAX_DIGITS:
+            raise DataError(f"{path}:{lineno}: {column} {_shown(value)} has more than {MAX_DIGITS} digits")
+    if not _WNID.fullmatch(wnid):
+        raise DataError(f"{path}:{lineno}: category_id {_shown(wnid)} is not a WordNet noun id like n02084071")
     if int(index_text) < 0:
         raise DataError(f"{path}:{lineno}: category_index {int(index_text)} is negative")
     return index_text, wnid, parent_text, name_text
+
+
+def _shown(text: str) -> str:
+    """A column for an error message: quoted, and cut short (a column may be megabytes long)."""
+    return repr(text) if len(text) <= 40 else repr(text[:40]) + "..."
 
 
 def _names(text: str) -> tuple:
@@ -227,17 +269,28 @@ _lock = threading.Lock()
 
 
 def load(path: Path) -> Hierarchy:
-    """The parsed hierarchy of ``path``, parsed again only when its mtime or size changes."""
+    """The parsed hierarchy of ``path``, parsed again only when its content changes.
+
+    Keyed by a hash of the content, not the modification time: an edit that
+    keeps the size and the time (a restored backup, a copy with ``cp -p``)
+    is still seen.
+    """
     path = Path(path).resolve()
-    try:
-        st = path.stat()
-    except OSError as exc:
-        raise DataError(f"cannot read the Tencent hierarchy file {path}: {exc.strerror or exc}") from exc
-    stamp = (st.st_mtime_ns, st.st_size)
+    data = read(path)
+    return load_bytes(path, data, digest(data))
+
+
+def load_bytes(path: Path, data: bytes, sha256: str) -> Hierarchy:
+    """:func:`load` for content already read (``sha256`` is :func:`digest` of ``data``)."""
     with _lock:  # one parse at a time; other threads wait and reuse the result
         hit = _cache.get(str(path))
-        if hit is not None and hit[0] == stamp:
+        if hit is not None and hit[0] == sha256:
             return hit[1]
-        hierarchy = parse(path)
-        _cache[str(path)] = (stamp, hierarchy)
+        hierarchy = parse_bytes(path, data)
+        _cache[str(path)] = (sha256, hierarchy)
         return hierarchy
+
+
+def digest(data: bytes) -> str:
+    """SHA-256 of a file's content (0.25 ms for the published file)."""
+    return hashlib.sha256(data).hexdigest()

@@ -37,7 +37,7 @@ def locate(run, announce: bool = False) -> Path:
     if given:
         path = Path(given)
         if not path.is_file():
-            raise DataError(f"--hierarchy-file {path}: no such file. {manual_hint(run.cache_dir)}")
+            raise DataError(f"--hierarchy-file {path}: {_not_a_file(path, run.cache_dir)}")
         if announce:
             run.log(f"Tencent hierarchy from {path}")
         return path
@@ -58,6 +58,27 @@ def locate(run, announce: bool = False) -> Path:
         sha256=SHA256,
         check=_check_format,
     )
+
+
+def _not_a_file(path: Path, cache_dir: Path) -> str:
+    """What ``path`` is instead of a regular file (``/dev/null`` exists: it is a device)."""
+    import stat
+
+    try:
+        mode = path.stat().st_mode
+    except FileNotFoundError:
+        return f"no such file. {manual_hint(cache_dir)}"
+    except OSError as exc:
+        return f"cannot read it ({exc.strerror or exc})"
+    kinds = (
+        (stat.S_ISDIR, "a folder"),
+        (stat.S_ISCHR, "a character device"),
+        (stat.S_ISBLK, "a block device"),
+        (stat.S_ISFIFO, "a named pipe"),
+        (stat.S_ISSOCK, "a socket"),
+    )
+    kind = next((name for test, name in kinds if test(mode)), "not a regular file")
+    return f"{kind}, not a file; give the path of {FILENAME} itself"
 
 
 def _check_format(path: Path) -> None:

@@ -1,0 +1,1 @@
+from wildcards_gen.testing import *  # noqa: F403  (fixtures)

@@ -3,7 +3,8 @@
     .venv/bin/python scripts/gen_reference.py          # rewrite docs/reference.md
     .venv/bin/python scripts/gen_reference.py --check  # exit 1 if it is out of date
 
-Only the bundled plugins are loaded, so what else is installed does not change the page.
+Only the bundled plugins are loaded (the datasets', and llm with its commands and arranger
+options), so what else is installed does not change the page.
 ``tests/test_docs.py`` runs the check, so the page cannot drift from the code.
 """
 
@@ -16,7 +17,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 TARGET = ROOT / "docs" / "reference.md"
-BUNDLED = "coco,imagenet,openimages,tencent"
+BUNDLED = "coco,imagenet,llm,openimages,tencent"
 
 
 def _cell(text: str) -> str:
@@ -98,7 +99,9 @@ def render() -> str:
         "",
         "Generated from the code by `scripts/gen_reference.py` (a test fails when it is out of date).",
         "`wildcards-gen dataset NAME` lists the options of the bundled datasets; a third-party dataset",
-        "adds its own after them (`wildcards-gen dataset NAME --help`).",
+        "adds its own after them (`wildcards-gen dataset NAME --help`). The bundled llm plugin's commands",
+        "(`wildcards-gen llm ...`, [llm.md](llm.md)) and its arranger's `--llm-*` options are listed too;",
+        "another plugin's commands and options appear in `--help` once it is installed.",
         "",
     ]
     root_ctx = click.Context(cli, info_name="wildcards-gen")

@@ -267,7 +267,7 @@ def create_cli() -> click.Group:
             dist = f" ({p['distribution']}{version})" if p["distribution"] else ""
             click.echo(f"{p['name']}{dist}")
             click.echo(f"  hooks: {', '.join(p['hooks']) or '-'}")
-            for kind in ("datasets", "embedders", "arrangers"):
+            for kind in ("datasets", "embedders", "arrangers", "commands"):
                 if p[kind]:
                     click.echo(f"  {kind}: {', '.join(p[kind])}")
             for ds_name, names in p["presets"].items():
@@ -280,8 +280,16 @@ def create_cli() -> click.Group:
     for module_name in COMMAND_MODULES:
         if _exists(module_name):
             importlib.import_module(module_name).register(cli)
+    _plugin_commands(cli)
     _add_verbosity_everywhere(cli)
     return cli
+
+
+def _plugin_commands(cli: click.Group) -> None:
+    """Commands that plugins add (``register_commands``), after the host's own."""
+    from wildcards_gen.plugins import get_registry
+
+    get_registry().add_commands(cli)
 
 
 def _conflict_text(conflict: dict) -> str:

@@ -22,6 +22,8 @@ from typing import TYPE_CHECKING, Any
 import pluggy
 
 if TYPE_CHECKING:
+    import click
+
     from wildcards_gen.model import ArrangeContext, Dataset, Group, Node, Run
 
 hookspec = pluggy.HookspecMarker("wildcards_gen")
@@ -139,4 +141,21 @@ def arrange(
     With several workers this runs in worker processes forked from the main one
     (the plugin is already loaded there); what it records in ``run.stats`` is
     merged into the run's report.
+    """
+
+
+@hookspec
+def register_commands(cli: click.Group) -> None:
+    """Add commands (or a group of them) to the ``wildcards-gen`` CLI.
+
+    Called once, on the main thread, each time the CLI is built, after the
+    host's own commands. Add with ``cli.command()``, ``cli.group()`` or
+    ``cli.add_command(...)``; every command added gets ``-v``/``-q``, and a
+    :class:`wildcards_gen.WildcardsError` it raises becomes the usual one-line
+    ``Error:``. Import heavy modules inside the command, not at registration:
+    the CLI is built for every invocation, ``--help`` included.
+
+    :param cli: the root :class:`click.Group`. A command named like one that is
+        already there (the host's, or an earlier plugin's) is refused: the
+        plugin is reported as broken and the existing command stays.
     """

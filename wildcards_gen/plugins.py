@@ -107,6 +107,7 @@ class Registry:
         self.distributions: dict[str, tuple] = {}  # plugin name -> (dist, version)
         self._declared: dict[str, Declarations] = {}
         self.from_cache = False  # entry points listed from the cache file, not a scan
+        self.commands: dict[str, list[str]] = {}  # plugin name -> the CLI commands it added
         self.warned = False  # the CLI reported the broken plugins once
 
     # -- loading -----------------------------------------------------------
@@ -154,7 +155,36 @@ class Registry:
 
     def unregister(self, name: str) -> None:
         self.pm.unregister(name=name)
+        self.broken = [b for b in self.broken if b.name != name]
+        self.commands.pop(name, None)
         self._declared.clear()
+
+    # -- commands ----------------------------------------------------------
+    def add_commands(self, cli: Any) -> None:
+        """Let each plugin add CLI commands (``register_commands``).
+
+        A plugin whose hook fails, or that replaces a command already there, is
+        reported as broken and nothing it added is kept.
+        """
+        for impl in self.pm.hook.register_commands.get_hookimpls():
+            plugin = impl.plugin_name
+            before = dict(cli.commands)
+            problem = None
+            try:
+                with blame(plugin, "register_commands failed"):
+                    impl.function(*[{"cli": cli}[a] for a in impl.argnames])
+            except PluginError as exc:
+                problem = str(exc).split(": ", 1)[-1]
+            replaced = sorted(n for n, c in before.items() if cli.commands.get(n) is not c)
+            if problem is None and replaced:
+                problem = f"register_commands: command {replaced[0]!r} already exists; choose another name"
+            if problem is not None:
+                cli.commands.clear()
+                cli.commands.update(before)
+                if not any(b.name == plugin and b.error == problem for b in self.broken):
+                    self.broken.append(BrokenPlugin(plugin, problem))
+                continue
+            self.commands[plugin] = sorted(set(cli.commands) - set(before))
 
     # -- what plugins declare ----------------------------------------------
     def _collect(self, hook_name: str, kind: str, make_entry: Callable[..., Any]) -> Declarations:
@@ -263,6 +293,7 @@ class Registry:
                 "datasets": mine("dataset"),
                 "embedders": mine("embedder"),
                 "arrangers": mine("arranger"),
+                "commands": self.commands.get(name, []),
                 "presets": {},
             }
             for ds_name in entry["datasets"]:

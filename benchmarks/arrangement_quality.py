@@ -94,84 +94,16 @@ def truth(wn, root_name: str):
     return root, terms, [items[t] for t in terms], {t: leaves_of[t] for t in terms}
 
 
-COCO_THINGS = {  # COCO 2017 detection: 80 categories under 12 supercategories (public metadata)
-    "person": ["person"],
-    "vehicle": ["bicycle", "car", "motorcycle", "airplane", "bus", "train", "truck", "boat"],
-    "outdoor": ["traffic light", "fire hydrant", "stop sign", "parking meter", "bench"],
-    "animal": ["bird", "cat", "dog", "horse", "sheep", "cow", "elephant", "bear", "zebra", "giraffe"],
-    "accessory": ["backpack", "umbrella", "handbag", "tie", "suitcase"],
-    "sports": [
-        "frisbee",
-        "skis",
-        "snowboard",
-        "sports ball",
-        "kite",
-        "baseball bat",
-        "baseball glove",
-        "skateboard",
-        "surfboard",
-        "tennis racket",
-    ],
-    "kitchen": ["bottle", "wine glass", "cup", "fork", "knife", "spoon", "bowl"],
-    "food": ["banana", "apple", "sandwich", "orange", "broccoli", "carrot", "hot dog", "pizza", "donut", "cake"],
-    "furniture": ["chair", "couch", "potted plant", "bed", "dining table", "toilet"],
-    "electronic": ["tv", "laptop", "mouse", "remote", "keyboard", "cell phone"],
-    "appliance": ["microwave", "oven", "toaster", "sink", "refrigerator"],
-    "indoor": ["book", "clock", "vase", "scissors", "teddy bear", "hair drier", "toothbrush"],
-}
-COCO_STUFF = {  # COCO-Stuff: the 91 stuff classes under 15 supercategories, as published (ids 92-182)
-    "textile": [
-        "banner",
-        "blanket",
-        "cloth",
-        "clothes",
-        "curtain",
-        "mat",
-        "napkin",
-        "pillow",
-        "rug",
-        "towel",
-        "textile-other",
-    ],
-    "plant": ["branch", "bush", "flower", "grass", "leaves", "moss", "plant-other", "straw", "tree"],
-    "building": ["bridge", "building-other", "house", "roof", "skyscraper", "tent"],
-    "structural": ["cage", "fence", "net", "railing", "structural-other"],
-    "raw-material": ["cardboard", "metal", "paper", "plastic"],
-    "furniture-stuff": [
-        "cabinet",
-        "counter",
-        "cupboard",
-        "desk-stuff",
-        "door-stuff",
-        "furniture-other",
-        "light",
-        "mirror-stuff",
-        "shelf",
-        "stairs",
-        "table",
-    ],
-    "window": ["window-blind", "window-other"],
-    "floor": ["carpet", "floor-marble", "floor-other", "floor-stone", "floor-tile", "floor-wood"],
-    "ceiling": ["ceiling-other", "ceiling-tile"],
-    "wall": ["wall-brick", "wall-concrete", "wall-other", "wall-panel", "wall-stone", "wall-tile", "wall-wood"],
-    "sky": ["clouds", "sky-other"],
-    "ground": [
-        "dirt",
-        "gravel",
-        "ground-other",
-        "mud",
-        "pavement",
-        "platform",
-        "playingfield",
-        "railroad",
-        "road",
-        "sand",
-        "snow",
-    ],
-    "solid": ["hill", "mountain", "rock", "solid-other", "stone", "wood"],
-    "water": ["fog", "river", "sea", "water-other", "waterdrops"],
-    "food-stuff": ["food-other", "fruit", "salad", "vegetable"],
-}
+def coco_tables() -> tuple[dict, dict]:
+    """COCO 2017's 80 things and COCO-Stuff's 91 classes, each ``{supercategory: [names]}`` in id
+    order, from the coco plugin's table (one copy of COCO's metadata in the project)."""
+    from wildcards_gen_coco.table import packaged
+
+    things: dict = defaultdict(list)
+    stuff: dict = defaultdict(list)
+    for category in packaged(stuff=True):
+        (stuff if category.branch else things)[category.supercategory].append(category.name)
+    return dict(things), dict(stuff)
 
 
 def shared_data_dir(arg: str | None = None) -> Path:
@@ -437,7 +369,8 @@ def external_sets(wn, shared: Path) -> list:
                 None,
             )
         )
-    for name, table, stuff in (("COCO things", COCO_THINGS, False), ("COCO-Stuff", COCO_STUFF, True)):
+    things, stuff_table = coco_tables()
+    for name, table, stuff in (("COCO things", things, False), ("COCO-Stuff", stuff_table, True)):
         items = coco_items(table, stuff)
         ts = sorted(items, key=lambda t: (t.casefold(), t))
         sets.append((name, "held out", ts, [items[t] for t in ts], None if stuff else obj, None))

@@ -121,23 +121,11 @@ def test_a_full_disk_while_storing_vectors_is_one_warning_not_damage(warm, tmp_p
 
 
 @pytest.fixture
-def mirror():
+def mirror(data_server):
     """A real HTTP server on 127.0.0.1 serving the reference ImageNet lists."""
-    import functools
-    import threading
-    from http.server import SimpleHTTPRequestHandler, ThreadingHTTPServer
-
-    class Quiet(SimpleHTTPRequestHandler):
-        def log_message(self, *args):
-            pass
-
-    handler = functools.partial(Quiet, directory=str(SHARED_DATA / "imagenet"))
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), handler)
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}/"
-    httpd.shutdown()
-    httpd.server_close()
+    for path in (SHARED_DATA / "imagenet").iterdir():
+        data_server.files[path.name] = path.read_bytes()
+    return f"{data_server.url}/mirror/"
 
 
 def download_21k(cache, tmp_path, mirror, monkeypatch, **kwargs):

@@ -32,6 +32,10 @@ Fuzzing helpers (Hypothesis):
 
 ``pip_install_to(site, project...)`` installs plugin projects into a folder of
 their own, to test discovery through entry points in a child process.
+
+``data_server`` (function): a :class:`DataServer`, a real HTTP server on
+127.0.0.1 serving your data files and the faults a download must survive
+(cut short, an error page, 404, another file).
 """
 
 from __future__ import annotations
@@ -47,9 +51,11 @@ import pytest
 
 __all__ = [
     "SHARED_DATA",
+    "DataServer",
     "assert_clean_exit",
     "assert_wildcards_clean",
     "cli",
+    "data_server",
     "fuzz_settings",
     "pip_install_to",
     "register_plugin",
@@ -269,3 +275,73 @@ def pip_install_to(site: Any, *projects: Any) -> Any:
             capture_output=True,
         )
     return site
+
+
+class DataServer:
+    """A real HTTP server on 127.0.0.1 for testing a plugin's downloads (the ``data_server`` fixture).
+
+    ``files``: ``{name: bytes}``, served at ``{url}/<mode>/<name>``. The mode, or an entry
+    of ``faults`` for that name, is what the download must survive: ``good`` (the file),
+    ``truncate`` (half of it under the full Content-Length: cut short), ``html`` (an error
+    page with status 200), ``missing`` (404), or ``bytes`` (served instead: another
+    release, a damaged file). ``requests`` lists the names asked for, in order.
+    """
+
+    ERROR_PAGE = b"<!DOCTYPE html><html><body>Service unavailable</body></html>\n"
+
+    def __init__(self) -> None:
+        import http.server
+        import threading
+
+        self.files: dict[str, bytes] = {}
+        self.faults: dict[str, Any] = {}
+        self.requests: list[str] = []
+        owner = self
+
+        class Handler(http.server.BaseHTTPRequestHandler):
+            def do_GET(self) -> None:
+                mode, _, name = self.path.lstrip("/").rpartition("/")
+                owner.requests.append(name)
+                fault = owner.faults.get(name, mode or "good")
+                body = owner.files.get(name)
+                if fault == "missing" or body is None:
+                    self.send_error(404)
+                    return
+                length = len(body)
+                if isinstance(fault, bytes):
+                    body = fault
+                    length = len(body)
+                elif fault == "html":
+                    body = owner.ERROR_PAGE
+                    length = len(body)
+                elif fault == "truncate":
+                    body = body[: len(body) // 2]
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(length))
+                self.end_headers()
+                self.wfile.write(body)
+                self.wfile.flush()
+                self.close_connection = True
+
+            def log_message(self, *args: Any) -> None:
+                pass
+
+        self._httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+        self.url = f"http://127.0.0.1:{self._httpd.server_address[1]}"
+        self._thread = threading.Thread(target=self._httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
+        self._thread.start()
+
+    def close(self) -> None:
+        self._httpd.shutdown()
+        self._httpd.server_close()
+
+
+@pytest.fixture
+def data_server() -> Iterator[DataServer]:
+    """A :class:`DataServer` for one test (files, faults and requests of its own)."""
+    server = DataServer()
+    try:
+        yield server
+    finally:
+        server.close()

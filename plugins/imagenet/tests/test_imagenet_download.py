@@ -3,8 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import threading
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
@@ -13,54 +11,23 @@ from wildcards_gen_imagenet import classlists
 ONE_K = "imagenet_synsets.txt"
 
 
-class Handler(BaseHTTPRequestHandler):
-    """Serves the shared folder; ``server.behaviour[name]`` makes a file misbehave."""
-
-    def do_GET(self):
-        name = self.path.rsplit("/", 1)[-1]
-        self.server.requests.append(name)
-        folder = self.server.folder
-        behaviour = self.server.behaviour.get(name, "serve")
-        if behaviour == "missing" or not (folder / name).is_file():
-            self.send_error(404)
-            return
-        body = (folder / name).read_bytes()
-        if behaviour == "wrong":  # another release's list under this name
-            body = (folder / "imagenet12k_synsets.txt").read_bytes()
-        elif behaviour == "garbage":
-            body = b"<html><body>rate limited</body></html>\n"
-        elif behaviour == "wrong-count":  # the right format, one class short (sha256 unpinned)
-            body = b"\n".join(body.splitlines()[:-1]) + b"\n"
-        self.send_response(200)
-        self.send_header("Content-Type", "text/plain")
-        if behaviour == "truncate":
-            self.send_header("Content-Length", str(len(body)))
-            self.end_headers()
-            self.wfile.write(body[: len(body) // 2])
-            self.wfile.flush()
-            self.close_connection = True
-            return
-        self.send_header("Content-Length", str(len(body)))
-        self.end_headers()
-        self.wfile.write(body)
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture
-def server(shared_data):
-    httpd = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    httpd.folder = shared_data / "imagenet"
-    httpd.behaviour = {}
-    httpd.requests = []
-    thread = threading.Thread(target=httpd.serve_forever, kwargs={"poll_interval": 0.05}, daemon=True)
-    thread.start()
-    try:
-        yield httpd
-    finally:
-        httpd.shutdown()
-        httpd.server_close()
+def server(shared_data, data_server):
+    """The shared folder's class lists; :func:`misbehave` makes the 1k list go wrong."""
+    for path in (shared_data / "imagenet").iterdir():
+        data_server.files[path.name] = path.read_bytes()
+    return data_server
+
+
+def misbehave(server, behaviour: str) -> None:
+    """``wrong``: another release's list under this name; ``garbage``: an error page; ``wrong-count``:
+    the right format, one class short; ``truncate``, ``missing``: as the data server does them."""
+    body = server.files[ONE_K]
+    server.faults[ONE_K] = {
+        "wrong": server.files["imagenet12k_synsets.txt"],
+        "garbage": "html",
+        "wrong-count": b"\n".join(body.splitlines()[:-1]) + b"\n",
+    }.get(behaviour, behaviour)
 
 
 @pytest.fixture
@@ -69,7 +36,7 @@ def empty_cache(tmp_path, monkeypatch, wn, server):
     cache = tmp_path / "cache"
     cache.mkdir()
     monkeypatch.setenv("WILDCARDS_GEN_CACHE", str(cache))
-    monkeypatch.setenv(classlists.URL_ENV, f"http://127.0.0.1:{server.server_address[1]}/mirror/")
+    monkeypatch.setenv(classlists.URL_ENV, f"{server.url}/mirror/")
     return cache
 
 
@@ -108,7 +75,7 @@ def test_download_success_then_cached(cli, tmp_path, empty_cache, server, shared
 
 
 def test_truncated_transfer(cli, tmp_path, empty_cache, server):
-    server.behaviour[ONE_K] = "truncate"
+    misbehave(server, "truncate")
     result, out = run_1k(cli, tmp_path)
     assert_failed_cleanly(result, out, empty_cache, "ImageNet-1k class list")
     assert server.requests == [ONE_K]
@@ -123,7 +90,7 @@ def test_truncated_transfer(cli, tmp_path, empty_cache, server):
     ],
 )
 def test_wrong_file(cli, tmp_path, empty_cache, server, behaviour, fragment):
-    server.behaviour[ONE_K] = behaviour
+    misbehave(server, behaviour)
     result, out = run_1k(cli, tmp_path)
     assert_failed_cleanly(result, out, empty_cache, fragment)
 
@@ -139,10 +106,10 @@ def test_format_check_without_pin(cli, tmp_path, empty_cache, server, monkeypatc
         ("garbage", "not a WNID"),
         ("wrong-count", "999 WNIDs, expected 1000"),
     ):
-        server.behaviour[ONE_K] = behaviour
+        misbehave(server, behaviour)
         result, out = run_1k(cli, tmp_path)
         assert_failed_cleanly(result, out, empty_cache, fragment)
-    server.behaviour.clear()
+    server.faults.clear()
     result, out = run_1k(cli, tmp_path)
     assert result.exit_code == 0
 

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import csv
 import hashlib
-import http.server
 import io
 import json
-import threading
 
 import pytest
 from openimages_reference import CLASSES, HIERARCHY
@@ -34,62 +32,29 @@ def all_labels(wn, count: int = 10_500) -> bytes:
     return out.getvalue().encode("utf-8")
 
 
-class Handler(http.server.BaseHTTPRequestHandler):
-    """``/good/<name>``: the files; ``/truncated/<name>``: half, under the full length; ``/swapped/<name>``:
-    each file's sibling (the boxable list served as all labels); ``/html/<name>``: an error page."""
-
-    files: dict = {}
-    hits: list = []
-
-    def do_GET(self):
-        self.hits.append(self.path)
-        _, kind, name = self.path.split("/", 2)
-        body = self.files.get(name)
-        if body is None:
-            self.send_error(404)
-        elif kind == "good":
-            self._send(body, len(body))
-        elif kind == "truncated":
-            self._send(body[: len(body) // 2], len(body))
-        elif kind == "swapped":
-            other = self.files[{LABELS_NAME: CLASSES_NAME, CLASSES_NAME: LABELS_NAME}.get(name, name)]
-            self._send(other, len(other))
-        elif kind == "html":
-            page = b"<!DOCTYPE html><html><body>Service unavailable</body></html>"
-            self._send(page, len(page))
-        else:
-            self.send_error(404)
-
-    def _send(self, data, length):
-        self.send_response(200)
-        self.send_header("Content-Type", "application/octet-stream")
-        self.send_header("Content-Length", str(length))
-        self.end_headers()
-        self.wfile.write(data)
-        self.wfile.flush()
-        self.close_connection = True
-
-    def log_message(self, *args):
-        pass
-
-
 @pytest.fixture(scope="module")
-def server(shared_data, wn):
-    # the published boxable list has no header line: serve it so
-    published = b"".join(
+def published(shared_data, wn) -> dict:
+    """The three files as Google publishes them (the boxable list without a header line)."""
+    classes = b"".join(
         line for line in (shared_data / CLASSES).read_bytes().splitlines(keepends=True) if line.startswith(b"/")
     )
-    Handler.files = {
-        HIERARCHY_NAME: (shared_data / HIERARCHY).read_bytes(),
-        CLASSES_NAME: published,
-        LABELS_NAME: all_labels(wn),
-    }
-    httpd = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
-    thread = threading.Thread(target=httpd.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{httpd.server_address[1]}"
-    httpd.shutdown()
-    httpd.server_close()
+    return {HIERARCHY_NAME: (shared_data / HIERARCHY).read_bytes(), CLASSES_NAME: classes, LABELS_NAME: all_labels(wn)}
+
+
+@pytest.fixture
+def server(published, data_server):
+    """``mirror(kind)``: ``good``, ``truncate``, ``missing``, ``html`` as the data server does them;
+    ``swapped``: each list served as the other (the boxable list as all labels)."""
+    data_server.files.update(published)
+
+    def mirror(kind: str) -> str:
+        if kind == "swapped":
+            data_server.faults.update({CLASSES_NAME: published[LABELS_NAME], LABELS_NAME: published[CLASSES_NAME]})
+            kind = "good"
+        return f"{data_server.url}/{kind}"
+
+    data_server.mirror = mirror
+    return data_server
 
 
 @pytest.fixture
@@ -106,22 +71,21 @@ def generate(cli, monkeypatch, mirror, out, *args):
 
 
 def test_boxable_files_downloaded_once_then_cached(cli, server, cache, monkeypatch, tmp_path, shared_data):
-    Handler.hits.clear()
     out = tmp_path / "out.yaml"
-    result = generate(cli, monkeypatch, f"{server}/good", out)
+    result = generate(cli, monkeypatch, server.mirror("good"), out)
     assert result.exit_code == 0, result.output
     folder = cache / "openimages"
     assert sorted(p.name for p in folder.iterdir()) == sorted([CLASSES_NAME, HIERARCHY_NAME])  # nothing half-written
     for name in (CLASSES_NAME, HIERARCHY_NAME):
-        assert (folder / name).read_bytes() == Handler.files[name]
+        assert (folder / name).read_bytes() == server.files[name]
     report = json.loads(out.with_suffix(".json").read_text())
     used = {e["role"]: e for e in report["events"]["input_file"]}
-    assert used["hierarchy"]["sha256"] == hashlib.sha256(Handler.files[HIERARCHY_NAME]).hexdigest()
+    assert used["hierarchy"]["sha256"] == hashlib.sha256(server.files[HIERARCHY_NAME]).hexdigest()
     assert used["classes"]["path"] == str(folder / CLASSES_NAME)
     first = out.read_bytes()
-    result = generate(cli, monkeypatch, f"{server}/missing", out)  # the cached copies: no request
+    result = generate(cli, monkeypatch, server.mirror("missing"), out)  # the cached copies: no request
     assert result.exit_code == 0, result.output
-    assert sorted(Handler.hits) == sorted([f"/good/{CLASSES_NAME}", f"/good/{HIERARCHY_NAME}"])
+    assert sorted(server.requests) == sorted([CLASSES_NAME, HIERARCHY_NAME])
     assert out.read_bytes() == first
     # the published list (no header) gives the same file as the shared copy (with one)
     given = tmp_path / "given.yaml"
@@ -132,20 +96,20 @@ def test_boxable_files_downloaded_once_then_cached(cli, server, cache, monkeypat
 
 def test_all_labels_downloaded(cli, server, cache, monkeypatch, tmp_path):
     out = tmp_path / "all.yaml"
-    result = generate(cli, monkeypatch, f"{server}/good", out, "--labels", "all", "--smart", "--preset", "compact")
+    result = generate(cli, monkeypatch, server.mirror("good"), out, "--labels", "all", "--smart", "--preset", "compact")
     assert result.exit_code == 0, result.output
-    assert (cache / "openimages" / LABELS_NAME).read_bytes() == Handler.files[LABELS_NAME]
+    assert (cache / "openimages" / LABELS_NAME).read_bytes() == server.files[LABELS_NAME]
     assert sorted(p.name for p in (cache / "openimages").iterdir()) == [LABELS_NAME]
     report = json.loads(out.with_suffix(".json").read_text())
     assert report["counts"]["openimages.classes"] == 10_500
     (used,) = report["events"]["input_file"]
-    assert used["role"] == "descriptions" and used["sha256"] == hashlib.sha256(Handler.files[LABELS_NAME]).hexdigest()
+    assert used["role"] == "descriptions" and used["sha256"] == hashlib.sha256(server.files[LABELS_NAME]).hexdigest()
 
 
 @pytest.mark.parametrize(
     "kind, args, words",
     [
-        ("truncated", (), ["cut short"]),
+        ("truncate", (), ["cut short"]),
         ("missing", (), ["404"]),
         ("html", (), ["not valid JSON"]),
         ("swapped", (), ["classes, expected 500 to 1,000"]),  # the 10,500 labels served as the boxable list
@@ -155,7 +119,7 @@ def test_all_labels_downloaded(cli, server, cache, monkeypatch, tmp_path):
 )
 def test_failed_download_leaves_the_cache_clean(cli, server, cache, monkeypatch, tmp_path, kind, args, words):
     out = tmp_path / "out.yaml"
-    result = generate(cli, monkeypatch, f"{server}/{kind}", out, *args)
+    result = generate(cli, monkeypatch, server.mirror(kind), out, *args)
     assert result.exit_code != 0
     message = result.stderr.strip()
     assert message.startswith("Error: ") and len(message.splitlines()) == 1, message

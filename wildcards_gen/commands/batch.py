@@ -220,7 +220,9 @@ def run_tasks(tasks, workers: int, verbose: int, on_done) -> dict:
                             finish(task, failure(task, f"{type(exc).__name__}: {exc}"))
                 except BaseException:  # Ctrl-C, SIGTERM, SIGHUP: the running tasks are stopped too
                     stop_workers(pool)
-                    pool.shutdown(wait=False, cancel_futures=True)
+                    # waiting (for stopped workers: a moment) lets the pool release its semaphores, or
+                    # multiprocessing's resource tracker warns about them after the run's last line
+                    pool.shutdown(wait=True, cancel_futures=True)
                     raise
                 pool.shutdown(wait=True)
                 started = [t for t in broken if Path(marks, f"{t.index}.started").exists()]

@@ -285,8 +285,8 @@ def embed_candidates(
         if job.synset is None and job.name:
             job.synset = senses.resolve_category(wn, job.name, job.terms)
     wanted: set = set()
-    if kind == "synset":  # every candidate's name is needed: fetched in a few queries, not one each
-        wn.prefetch([s.wnid for job in jobs for t in job.terms for s in senses.candidates(wn, t)[0]])
+    # every term's candidate senses are needed (for their names or their glosses): fetched in a few queries
+    senses.prefetch_candidates(wn, [t for job in jobs for t in job.terms])
     for job in jobs:
         for term in job.terms:
             if kind == "synset":

@@ -246,7 +246,7 @@ class EmbeddingCache:
 
     # -- the API ---------------------------------------------------------------
     def get_many(self, embedder: str, model: str, texts) -> dict:
-        """``{text: float32 vector}`` for the texts stored with a sound vector."""
+        """``{text: float32 vector}`` (read-only) for the texts stored with a sound vector."""
         return self.lookup(embedder, model, texts).found
 
     def lookup(self, embedder: str, model: str, texts) -> Lookup:
@@ -274,13 +274,21 @@ class EmbeddingCache:
 
         rows, recorded = self._guard(action, ([], None))
         found, damaged = {}, []
+        by_dim: dict[int, list] = {}  # decoded a dimension at a time: one array, not one per row
         for text, dim, blob in rows:
             if isinstance(blob, bytes) and isinstance(dim, int) and dim > 0 and len(blob) == 4 * dim:
-                vec = np.frombuffer(blob, dtype="<f4")
-                if np.isfinite(vec).all():
-                    found[text] = vec.astype(np.float32)
-                    continue
-            damaged.append(text)
+                by_dim.setdefault(dim, []).append((text, blob))
+            else:
+                damaged.append(text)
+        for dim, group in by_dim.items():
+            matrix = np.frombuffer(b"".join(blob for _, blob in group), dtype="<f4").reshape(len(group), dim)
+            matrix = matrix.astype(np.float32, copy=False)  # native order (a copy only on big-endian machines)
+            finite = np.isfinite(matrix).all(axis=1).tolist()
+            for (text, _), row, ok in zip(group, matrix, finite):
+                if ok:
+                    found[text] = row
+                else:
+                    damaged.append(text)
         expected = int(recorded[0]) if recorded and str(recorded[0]).isdigit() else _most_common_dim(found)
         for text in [t for t, v in found.items() if v.shape[0] != expected]:
             del found[text]

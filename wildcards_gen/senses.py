@@ -76,29 +76,46 @@ def _singulars(word: str) -> list[str]:
     return out
 
 
+def _keys(words: list[str]) -> list[str]:
+    """The lemmas a word sequence may be (joined by '_' or nothing), trying singular forms of its last word."""
+    out = []
+    for form in _singulars(words[-1]):
+        out += [form] if len(words) == 1 else ["_".join([*words[:-1], form]), "".join([*words[:-1], form])]
+    return out
+
+
 def _lookup(wn: Any, words: list[str]) -> list:
-    """Noun senses of a word sequence (joined by '_' or nothing), trying singular forms of its last word."""
+    """Noun senses of a word sequence: those of the first of its :func:`_keys` WordNet knows."""
     if not words:
         return []
-    for form in _singulars(words[-1]):
-        keys = [form] if len(words) == 1 else ["_".join([*words[:-1], form]), "".join([*words[:-1], form])]
-        for key in keys:
-            senses = wn.senses(key)
-            if senses:
-                return senses
+    for key in _keys(words):
+        senses = wn.senses(key)
+        if senses:
+            return senses
     return []
 
 
-@functools.lru_cache(maxsize=1 << 16)
-def candidates(wn: Any, term: str) -> tuple[list, str | None]:
-    """``(senses, how)``: the noun senses ``term`` may mean, in WordNet's order, and how they were found
-    (memoised: a term is looked up for its sense, its glosses and its category)."""
+def _variants(term: str) -> list[list[str]]:
+    """The term's words, as written and with hyphens read as a space or as nothing."""
     text = term.strip().lower().replace("&", " and ")
     variants: list[list[str]] = []
     for v in (text, text.replace("-", " "), text.replace("-", "")):
         words = [w for w in re.split(r"[^a-z0-9'-]+", v) if w]
         if words and words not in variants:
             variants.append(words)
+    return variants
+
+
+def prefetch_candidates(wn: Any, terms: Sequence[str]) -> None:
+    """Fetch, in a few queries, the lemmas :func:`candidates` tries first for each term (thousands of terms)."""
+    wn.prefetch_senses([key for term in terms for words in _variants(term) for key in _keys(words)])
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def candidates(wn: Any, term: str) -> tuple[list, str | None]:
+    """``(senses, how)``: the noun senses ``term`` may mean, in WordNet's order, and how they were found
+    (memoised: a term is looked up for its sense, its glosses and its category)."""
+    variants = _variants(term)
     for words in variants:
         senses = _lookup(wn, words)
         if senses:

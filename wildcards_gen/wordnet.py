@@ -67,6 +67,7 @@ class WordNet:
         self.verbose = verbose
         self._local = threading.local()
         self._memo: dict[str, Synset] = {}
+        self._lemma_offsets: dict[str, tuple] = {}  # lemma -> its synsets' offsets (memo of senses())
         self._generation = 0  # bumped by a repair: every thread reconnects
         self._repair_lock = threading.Lock()
         self._opened = wordnet_snapshot.stat_key(self.path)
@@ -183,9 +184,28 @@ class WordNet:
     def senses(self, lemma: str) -> list[Synset]:
         """The noun senses of ``lemma`` in WordNet's sense order (most frequent first)."""
         key = lemma.strip().lower().replace(" ", "_")
-        rows = self._rows("SELECT offsets FROM lemma WHERE lemma = ?", (key,))
-        found = [self.synset("n" + offset) for offset in rows[0][0].split()] if rows else []
+        offsets = self._lemma_offsets.get(key)
+        if offsets is None:
+            rows = self._rows("SELECT offsets FROM lemma WHERE lemma = ?", (key,))
+            offsets = self._lemma_offsets[key] = tuple(rows[0][0].split()) if rows else ()
+        found = [self.synset("n" + offset) for offset in offsets]
         return [s for s in found if s is not None]
+
+    def prefetch_senses(self, lemmas) -> None:
+        """Load many lemmas' senses, and their synsets, in a few queries (thousands of terms to look up)."""
+        keys = sorted(
+            {k for k in (str(l).strip().lower().replace(" ", "_") for l in lemmas) if k not in self._lemma_offsets}
+        )
+        found: dict[str, tuple] = {}
+        for start in range(0, len(keys), 900):
+            chunk = keys[start : start + 900]
+            for lemma, offsets in self._rows(
+                f"SELECT lemma, offsets FROM lemma WHERE lemma IN ({','.join('?' * len(chunk))})", chunk
+            ):
+                found[lemma] = tuple(offsets.split())
+        for key in keys:
+            self._lemma_offsets[key] = found.get(key, ())
+        self.prefetch(["n" + offset for offsets in found.values() for offset in offsets])
 
     def primary(self, lemma: str) -> Synset | None:
         """The first (most frequent) noun sense of ``lemma``."""

@@ -32,6 +32,7 @@ by text, so the same input gives the same groups. Needs numpy and scipy
 
 from __future__ import annotations
 
+import functools
 import math
 import re
 from collections import Counter
@@ -201,11 +202,27 @@ def arrange_groups(name: str, terms: list, vectors, context: ArrangeContext, opt
 # -- step 1: gloss words --------------------------------------------------------------------------
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _stem(word: str) -> str:
     for suffix, repl in (("ies", "y"), ("es", ""), ("s", "")):
         if word.endswith(suffix) and len(word) > len(suffix) + 3 and not word.endswith("ss"):
             return word[: -len(suffix)] + repl
     return word
+
+
+def _words(text: str) -> tuple:
+    """The words of a text that say something (no stop words, plurals folded)."""
+    return tuple(_stem(w) for w in re.findall(r"[a-z]+", text) if w not in STOPWORDS and len(w) > 2)
+
+
+@functools.lru_cache(maxsize=1 << 16)
+def _sense_words(wn, wnid: str) -> tuple:
+    """The words of a sense's lemmas and gloss and of its first hypernym's gloss (memoised: sub-lists ask again)."""
+    synset = wn.synset(wnid)
+    text = " ".join(synset.lemmas).lower() + " " + synset.gloss.lower()
+    for parent in synset.hypernyms[:1]:
+        text += " " + wn.synset(parent).gloss.lower()
+    return _words(text)
 
 
 def gloss_word_vectors(wn, terms: list, synsets) -> Any:
@@ -215,13 +232,8 @@ def gloss_word_vectors(wn, terms: list, synsets) -> Any:
 
     docs = []
     for term, wnid in zip(terms, synsets):
-        words = re.findall(r"[a-z]+", term.lower())
-        if wnid:
-            synset = wn.synset(wnid)
-            words += re.findall(r"[a-z]+", " ".join(synset.lemmas).lower() + " " + synset.gloss.lower())
-            for parent in synset.hypernyms[:1]:
-                words += re.findall(r"[a-z]+", wn.synset(parent).gloss.lower())
-        docs.append(Counter(_stem(w) for w in words if w not in STOPWORDS and len(w) > 2))
+        words = _words(term.lower()) + (_sense_words(wn, wnid) if wnid else ())
+        docs.append(Counter(words))
     df = Counter(w for d in docs for w in d)
     vocab = {w: i for i, w in enumerate(sorted(w for w, c in df.items() if c > 1))}
     n = len(docs)

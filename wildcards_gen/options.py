@@ -38,7 +38,7 @@ def common_options() -> list[click.Option]:
             ["--workers"],
             type=click.IntRange(min=1),
             default=None,
-            help="Threads in the shared pool. Default: the CPU count; 1 runs without a pool.",
+            help="Threads in the shared pool, and worker processes for semantic arrangement. Default: the CPU count; 1: no pool and no worker processes.",
         ),
         click.Option(
             ["--stats", "stats_file"],

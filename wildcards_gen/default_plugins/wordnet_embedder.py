@@ -5,7 +5,8 @@ A text that names a synset (``dog.n.01``, ``n02084071``) or a noun lemma
 weighted by how deep it sits, so two terms are as close as the specific
 ancestors they share. A text WordNet does not know borrows its words'
 synsets (the last word, the head of an English noun phrase, counting most);
-failing that, hashed tokens. Deterministic and instant; the default embedder.
+failing that, hashed tokens. Deterministic, no model weights: the default embedder when
+sentence-transformers is not installed.
 """
 
 from __future__ import annotations

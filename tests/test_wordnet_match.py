@@ -60,6 +60,14 @@ def test_names_as_datasets_write_them(wn):
     assert all(g is not None for g in got)
 
 
+def test_a_letter_or_a_number_alone_is_no_head_noun(wn):
+    """"ukiyo-e" is not einsteinium (symbol "e"), "room 101" not the number one; "flat screen tv" is a television."""
+    chosen = wn.match_all(["ukiyo-e", "room 101", "flat screen tv", "art deco"], "style")
+    assert [c.wnid for c in chosen[:2]] == [None, None]
+    assert wn.synset(chosen[2].wnid).name.startswith("television") and chosen[2].how == "head"
+    assert chosen[3].how == "exact"
+
+
 def test_unknown_names_stay_unmapped(wn):
     chosen = wn.match_all(["Zxqv blorfle", "dog", "cat"], "animal")
     assert chosen[0].wnid is None and chosen[0].how is None

@@ -130,6 +130,8 @@ def candidates(wn: Any, term: str) -> tuple[list, str | None]:
         for start in range(1, len(words)):
             if words[start] in ("and", "of", "or"):
                 continue
+            if start == len(words) - 1 and (len(words[start]) < 2 or words[start].isdigit()):
+                continue  # "ukiyo-e", "room 101": a letter or a number alone names nothing (einsteinium, one)
             senses = _lookup(wn, words[start:])
             if senses:
                 return senses, "head"

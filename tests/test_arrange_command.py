@@ -166,3 +166,77 @@ def test_a_list_of_one_term_is_written_unchanged_and_said(cli, tmp_path):
     assert result.exit_code == 0
     assert YAML(typ="safe").load(out.read_text()) == {"solo": ["unicorn"]}
     assert "solo: 1 term, fewer than --semantic-arrange-min-items; written unchanged" in result.stderr
+
+
+STYLES = [
+    "cyberpunk",
+    "steampunk",
+    "art nouveau",
+    "art deco",
+    "baroque",
+    "impressionism",
+    "cubism",
+    "surrealism",
+    "pop art",
+    "minimalism",
+    "watercolor",
+    "oil painting",
+    "charcoal sketch",
+    "pencil drawing",
+    "ink wash",
+    "digital painting",
+    "3d render",
+    "low poly",
+    "pixel art",
+    "vaporwave",
+    "synthwave",
+    "ukiyo-e",
+    "gothic",
+    "renaissance",
+    "rococo",
+    "bauhaus",
+    "brutalism",
+    "film noir",
+    "anime",
+    "manga",
+    "chibi",
+    "comic book",
+    "cel shading",
+    "photorealistic",
+    "hyperrealism",
+    "golden hour",
+    "blue hour",
+    "rim lighting",
+    "volumetric lighting",
+    "cinematic lighting",
+    "studio lighting",
+    "neon lights",
+    "candlelight",
+    "bokeh",
+    "tilt-shift",
+    "fisheye lens",
+    "wide angle",
+    "macro photography",
+    "long exposure",
+    "double exposure",
+]
+
+
+def test_a_style_list_with_terms_wordnet_lacks_gets_named_groups(cli, tmp_path):
+    """Unknown terms (hyperrealism, brutalism) neither block a group's WordNet name nor take a wrong sense."""
+    source = tmp_path / "styles.txt"
+    source.write_text("\n".join(STYLES) + "\n")
+    out, stats = tmp_path / "styles.yaml", tmp_path / "s.json"
+    result = cli("arrange", source, "--embedder", "sentence-transformers", "-o", out, "--stats", stats)
+    assert result.exit_code == 0, result.output
+    groups = leaves(YAML(typ="safe").load(out.read_text()))
+    assert sorted(t for items in groups.values() for t in items) == sorted(STYLES)
+    movements = groups[("styles", "artistic movement")]
+    assert {"cubism", "surrealism", "pop art"} <= set(movements)
+    assert set(movements) & {"hyperrealism", "brutalism", "photorealistic"}  # unknown, yet inside the named group
+    # half of this group says "lighting" and a quarter is unknown (synthwave, vaporwave): still named for it
+    lighting = groups[("styles", "lighting")]
+    assert {"rim lighting", "studio lighting", "volumetric lighting", "cinematic lighting"} <= set(lighting)
+    senses = {e["term"]: e["synset"] for e in json.loads(stats.read_text())["events"]["sense"]}
+    assert senses["ukiyo-e"] is None  # not einsteinium (head "e")
+    assert senses["cubism"] == "cubism.n.01"

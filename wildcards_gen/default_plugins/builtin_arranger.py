@@ -438,9 +438,14 @@ def _name(lst: _List, group: list, category, level_counts: Counter):
         if lst.synsets[r]:
             counts.update(closure(wn, lst.synsets[r]))
     ic = information_content(wn)
+    known = sum(1 for r in group if lst.synsets[r])
+    # terms WordNet does not know say nothing for or against a name: the majority is counted among
+    # the known ones, as long as they are most of the group ("art movement" over cubism, surrealism,
+    # pop art, ... beside steampunk and hyperrealism)
+    voters = known if 2 * known >= len(group) else len(group)
     best, best_key = None, None
     for a, c in counts.items():
-        if c <= float(lst.opts["name_majority"]) * len(group) or not _allowed(lst, a, category):
+        if c <= float(lst.opts["name_majority"]) * voters or not _allowed(lst, a, category):
             continue
         recall, precision = c / len(group), c / level_counts[a]
         key = (round(2 * recall * precision / (recall + precision), 9), ic.get(a, 0.0), a)

@@ -168,6 +168,7 @@ def test_a_list_of_one_term_is_written_unchanged_and_said(cli, tmp_path):
     assert "solo: 1 term, fewer than --semantic-arrange-min-items; written unchanged" in result.stderr
 
 
+# a prompt writer's style list: art movements, media, lighting, camera words; a fifth unknown to WordNet
 STYLES = [
     "cyberpunk",
     "steampunk",

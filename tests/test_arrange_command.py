@@ -241,3 +241,18 @@ def test_a_style_list_with_terms_wordnet_lacks_gets_named_groups(cli, tmp_path):
     senses = {e["term"]: e["synset"] for e in json.loads(stats.read_text())["events"]["sense"]}
     assert senses["ukiyo-e"] is None  # not einsteinium (head "e")
     assert senses["cubism"] == "cubism.n.01"
+
+
+def test_a_term_that_can_mean_the_list_itself_means_it(cli, tmp_path):
+    """In hair.txt "black hair" is hair, not the other sense its head noun has ("hair's-breadth")."""
+    colours = ["black hair", "blonde hair", "red hair", "silver hair", "long hair", "short hair", "wavy hair"]
+    styles = ["ponytail", "pigtails", "braid", "afro", "mohawk", "crew cut", "dreadlocks", "pompadour"]
+    source = tmp_path / "hair.txt"
+    source.write_text("\n".join(colours + styles) + "\n")
+    stats = tmp_path / "s.json"
+    result = cli("arrange", source, *W, "-o", tmp_path / "hair.yaml", "--stats", stats)
+    assert result.exit_code == 0, result.output
+    senses = {e["term"]: e["synset"] for e in json.loads(stats.read_text())["events"]["sense"]}
+    assert {senses[t] for t in colours} == {"hair.n.01"}
+    assert senses["ponytail"] == "ponytail.n.01"
+    assert "breadth" not in (tmp_path / "hair.yaml").read_text()

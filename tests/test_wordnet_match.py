@@ -61,7 +61,7 @@ def test_names_as_datasets_write_them(wn):
 
 
 def test_a_letter_or_a_number_alone_is_no_head_noun(wn):
-    """"ukiyo-e" is not einsteinium (symbol "e"), "room 101" not the number one; "flat screen tv" is a television."""
+    """ "ukiyo-e" is not einsteinium (symbol "e"), "room 101" not the number one; "flat screen tv" is a television."""
     chosen = wn.match_all(["ukiyo-e", "room 101", "flat screen tv", "art deco"], "style")
     assert [c.wnid for c in chosen[:2]] == [None, None]
     assert wn.synset(chosen[2].wnid).name.startswith("television") and chosen[2].how == "head"

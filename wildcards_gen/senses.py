@@ -207,6 +207,9 @@ def choose_senses(
         for row in np.nonzero(owner == i)[0]:
             prior[row] += bonus.get(flat[row], 0.0)
     logits = prior.copy()
+    # a sense that is the category itself ("hair" in "black hair", listed under hair) needs no other
+    # term's support: the list's name explains it fully (nodes at or above the category count for nothing)
+    itself = np.array([w == category for w in flat], dtype=bool) if category else np.zeros(m, dtype=bool)
     min_support, scale = int(opts["min_support"]), float(opts["scale"])
     for _ in range(int(opts["rounds"])):
         probs = _softmax_by_owner(logits, owner, n)
@@ -215,6 +218,7 @@ def choose_senses(
         G = np.maximum(others - (min_support - 1), 0.0) / node_size[cols]
         G[useless[cols]] = 0.0
         logits = prior + scale * np.log(np.add.reduceat(G, starts) / max(1, n - 1) + 1e-7)
+        logits[itself] = prior[itself]
     probs = _softmax_by_owner(logits, owner, n)
     out = []
     margin = float(opts["ambiguous_margin"])

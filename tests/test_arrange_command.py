@@ -256,3 +256,17 @@ def test_a_term_that_can_mean_the_list_itself_means_it(cli, tmp_path):
     assert {senses[t] for t in colours} == {"hair.n.01"}
     assert senses["ponytail"] == "ponytail.n.01"
     assert "breadth" not in (tmp_path / "hair.yaml").read_text()
+
+
+def test_prompt_syntax_in_terms_is_kept_as_written(cli, tmp_path):
+    """{a|b}, __name__ and N:: in people's own terms are theirs: arranged, never rewritten; check accepts them."""
+    syntax = ["{red|blue|green} hat", "__colors__ dress", "2::leather jacket", "(denim jacket:1.2)"]
+    source = tmp_path / "clothes.txt"
+    source.write_text("\n".join(syntax + ["coat", "parka", "raincoat", "sweater", "cardigan", "blazer"]) + "\n")
+    out, stats = tmp_path / "clothes.yaml", tmp_path / "s.json"
+    result = cli("arrange", source, *W, "-o", out, "--stats", stats)
+    assert result.exit_code == 0, result.output
+    placed = [t for items in leaves(YAML(typ="safe").load(out.read_text())).values() for t in items]
+    assert set(syntax) <= set(placed)
+    assert json.loads(stats.read_text())["counts"].get("rewrites.items", 0) == 0
+    assert cli("check", out).exit_code == 0

@@ -119,7 +119,8 @@ def test_each_problem_is_reported_on_its_line(report, code, needle, nth, targets
     assert hits, (
         f"{code} on line {line} for {sorted(targets)}; got {[(p['code'], p['line'], p['targets']) for p in problems]}"
     )
-    warning = code == "missing-instruction" or (code.startswith("coerced") and targets == {"generator"})
+    syntax = code == "item-char" and "a#b" not in needle  # well-formed {a|b}, N:: (people's own wildcards)
+    warning = code == "missing-instruction" or (code.startswith("coerced") and targets == {"generator"}) or syntax
     assert all(p["severity"] == ("warning" if warning else "error") for p in hits)
 
 
@@ -133,7 +134,7 @@ def test_nothing_else_is_reported(report):
     # the only other line with a problem: 'y' under the second 'dup' is fine, 'no' under 'pets' was counted
     assert extra == [], extra
     assert report["errors"] == sum(1 for p in report["files"][0]["problems"] if p["severity"] == "error")
-    assert report["warnings"] == 2
+    assert report["warnings"] == 6  # missing instruction, 1920 for the web app, {a|b} and 2::x for two readers each
 
 
 def test_every_code_is_exercised():
@@ -288,3 +289,32 @@ def test_several_files_and_exit_status(tmp_path, bad_file, cli):
 )
 def test_line_comment(line, comment):
     assert line_comment(line) == comment
+
+
+def test_well_formed_prompt_syntax_in_peoples_own_items_is_a_warning(tmp_path, cli):
+    """A hand-kept wildcard uses {a|b}, __name__ and N:: on purpose; only broken syntax is an error."""
+    from dynamicprompts.generators import RandomPromptGenerator
+    from dynamicprompts.wildcards import WildcardManager
+
+    folder = tmp_path / "wildcards"
+    folder.mkdir()
+    (folder / "colors.txt").write_text("red\nblue\n")
+    (folder / "hats.txt").write_text("{red|blue} hat\n__colors__ beret\n2::straw hat\n{a|{b|c}} cap\n")
+    result = cli("check", "--format", "json", folder)
+    assert result.exit_code == 0, result.stdout
+    hats = next(f for f in json.loads(result.stdout)["files"] if f["file"].endswith("hats.txt"))
+    assert {(p["line"], p["severity"]) for p in hats["problems"]} == {
+        (1, "warning"),
+        (2, "warning"),
+        (3, "warning"),
+        (4, "warning"),
+    }
+    assert cli("check", "--strict", folder).exit_code == 1
+    # and it is syntax indeed: Dynamic Prompts expands it
+    prompts = RandomPromptGenerator(wildcard_manager=WildcardManager(folder), seed=3).generate("__hats__", 40)
+    assert {"red hat", "blue hat", "red beret"} <= set(prompts)
+    (folder / "broken.txt").write_text("{red|blue hat\nsnake__case\nC# coder\n")
+    result = cli("check", "--format", "json", folder)
+    assert result.exit_code == 1
+    problems = next(f for f in json.loads(result.stdout)["files"] if f["file"].endswith("broken.txt"))["problems"]
+    assert {p["line"] for p in problems if p["severity"] == "error"} == {1, 2, 3}

@@ -216,6 +216,26 @@ def item_problems(text: str, target: str) -> list[str]:
     return found
 
 
+_REFERENCE = re.compile(r"__[\w.\-+/*]+?__")  # __name__, __a/b__: a wildcard each reader expands
+
+
+def intended_syntax(text: str, target: str) -> bool:
+    """Whether what ``target`` reads as syntax in ``text`` is well-formed prompt syntax: balanced
+    ``{a|b}`` options, ``__name__`` references, a leading ``N::`` weight, nothing else (no ``#``,
+    ``$``, ``%``, no stray brace or ``__``). Such an item is what people write in their own
+    wildcards; in a dataset's names, meant literally, it is still a finding."""
+    if target == "dynamicprompts" and _chars(text, "#$%"):
+        return False
+    depth = 0
+    for char in text:
+        depth += (char == "{") - (char == "}")
+        if depth < 0:
+            return False
+    if depth or "{}" in text:
+        return False
+    return "__" not in _REFERENCE.sub("", text) and (target == "generator" or text.isascii())
+
+
 def dp_weight(text: str) -> bool:
     """Dynamic Prompts' own test: a digit first, '::' inside, a float before the last '::'."""
     if not text[:1].isdigit() or "::" not in text:

@@ -11,7 +11,15 @@ import itertools
 
 from wildcards_gen.engine import RawNode
 from wildcards_gen.model import Category
-from wildcards_gen.sanitize import ON_DEMAND, ON_DEMAND_LEVELS, clean_item, clean_key, collision_key
+from wildcards_gen.sanitize import (
+    ON_DEMAND,
+    ON_DEMAND_LEVELS,
+    clean_item,
+    clean_key,
+    collision_key,
+    to_ascii,
+    wants_ascii,
+)
 
 DEFAULT_ORPHANS_TEMPLATE = "other_{}"
 
@@ -99,6 +107,7 @@ def finalize(categories: list[Category], run) -> list[Category]:
     target = run.options.get("target") or "all"
     key_style = run.options.get("key_style") or "as-is"
     ascii = bool(run.options.get("ascii"))
+    as_written = bool(run.options.get("items_as_written"))
 
     def tidy(cat: Category, path: tuple) -> None:
         if cat.children and cat.items:
@@ -123,7 +132,7 @@ def finalize(categories: list[Category], run) -> list[Category]:
 
     for root in categories:
         for cat in root.walk():
-            clean_names(cat, stats, target, key_style, ascii)
+            clean_names(cat, stats, target, key_style, ascii, as_written)
     roots = unique_siblings(categories, (), stats)
     stack: list[tuple[Category, tuple]] = [(root, ()) for root in reversed(roots)]
     while stack:  # pre-order: a category is tidied before its (possibly new) children
@@ -136,8 +145,14 @@ def finalize(categories: list[Category], run) -> list[Category]:
     return unique_for_target_tree(roots, stats, target, key_style, ascii)
 
 
-def clean_names(cat: Category, stats, target: str = "all", key_style: str = "as-is", ascii: bool = False) -> None:
-    """Rewrite what ``target``'s reader chokes on and apply ``key_style``; count and list each rewrite."""
+def clean_names(
+    cat: Category, stats, target: str = "all", key_style: str = "as-is", ascii: bool = False, as_written: bool = False
+) -> None:
+    """Rewrite what ``target``'s reader chokes on and apply ``key_style``; count and list each rewrite.
+
+    ``as_written``: items are people's own prompt text (``arrange``), whose ``{a|b}``, ``__name__``
+    and ``N::`` are meant as syntax: only transliterated where the target needs ASCII.
+    """
     fixed = clean_key(cat.name, target, ascii=ascii)
     new = clean_key(cat.name, target, key_style, ascii)
     if fixed != cat.name:
@@ -152,7 +167,10 @@ def clean_names(cat: Category, stats, target: str = "all", key_style: str = "as-
         stats.incr("rewrites.instructions")
     items = []
     for item in cat.items:
-        new = clean_item(item, target, ascii)
+        if as_written:
+            new = to_ascii(item) if wants_ascii(target, ascii) else item
+        else:
+            new = clean_item(item, target, ascii)
         if new != item:
             stats.incr("rewrites.items")
             stats.event("rewritten_item", before=item, after=new, target=target)

@@ -116,7 +116,7 @@ def arranged_text(
     from wildcards_gen.model import Run
     from wildcards_gen.stats import Stats
 
-    options = {**options, "semantic_arrange": True}
+    options = {**options, "semantic_arrange": True, "items_as_written": True}  # a term's prompt syntax is its own
     run = Run("arrange", options, Stats(), paths.cache_dir(), verbose=verbose, quiet=quiet)
     reg = registry()
     sources = user_lists.read_inputs(inputs)

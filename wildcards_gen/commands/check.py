@@ -52,7 +52,8 @@ CODES = {
     "wildcards-generator)",
     "complex-key": "a key that is a list or mapping",
     "key-char": "characters in a key that break the reader's wildcard names",
-    "item-char": "characters in an item that the reader treats as prompt syntax",
+    "item-char": "characters in an item that the reader treats as prompt syntax (a warning when it is "
+    "well-formed {a|b}, __name__ or N:: syntax, as people's own wildcards use it)",
     "reserved-key": "instruction, wildcards or _id as a key (wildcards-generator)",
     "collision": "two sibling keys that are one wildcard after the reader's normalisation (a warning "
     "when they differ only in case, for Dynamic Prompts: one wildcard on Windows and macOS only)",
@@ -66,6 +67,14 @@ CODES = {
     "misplaced-instruction": "an '# instruction:' comment that is not at the end of its key's line",
     "missing-instruction": "a key without '# instruction:' (warning; wildcards-generator)",
 }
+
+
+def item_finding(text: str, target: str, reasons: list) -> tuple:
+    """``(message, targets, severity)`` of an item the reader reads as syntax: a warning when the
+    syntax is well-formed (people's own ``{a|b}``, ``__x__``, ``N::``), an error when it breaks."""
+    if sanitize.intended_syntax(text, target):
+        return f"item {text!r} is prompt syntax (fine if meant): " + "; ".join(reasons), (target,), "warning"
+    return f"item {text!r}: " + "; ".join(reasons), (target,), "error"
 
 
 def coercion(node, text: str):
@@ -248,7 +257,8 @@ class _Checker:
             for target in self.targets:
                 reasons = sanitize.item_problems(text, target)
                 if reasons:
-                    self.add(node, "item-char", f"item {text!r}: " + "; ".join(reasons), (target,), where)
+                    message, readers, severity = item_finding(text, target, reasons)
+                    self.add(node, "item-char", message, readers, where, severity)
         line = node.line + 1
         if text in seen:
             self.add(
@@ -471,7 +481,7 @@ def _txt_problems(path: Path, folder: Path, targets: tuple) -> list[Problem]:
             for target in targets:
                 reasons = sanitize.item_problems(text, target)
                 if reasons:
-                    add(number, "item-char", f"item {text!r}: " + "; ".join(reasons), (target,))
+                    add(number, "item-char", *item_finding(text, target, reasons))
         if text in seen:
             add(number, "duplicate-item", f"item {text!r} repeats line {seen[text]}", targets)
         else:

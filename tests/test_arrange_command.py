@@ -270,3 +270,15 @@ def test_prompt_syntax_in_terms_is_kept_as_written(cli, tmp_path):
     assert set(syntax) <= set(placed)
     assert json.loads(stats.read_text())["counts"].get("rewrites.items", 0) == 0
     assert cli("check", out).exit_code == 0
+
+
+def test_a_term_transliteration_would_empty_is_kept(cli, tmp_path):
+    """For Impact Pack terms become ASCII ('café' -> 'cafe'); one that would become nothing stays as it is."""
+    source = tmp_path / "odd.txt"
+    source.write_text("\n".join(["café", "\u200b", "😀", *FRUIT[:6]]) + "\n", encoding="utf-8")
+    out = tmp_path / "odd.yaml"
+    result = cli("arrange", source, *W, "-o", out)
+    assert result.exit_code == 0, result.output
+    placed = [t for items in leaves(YAML(typ="safe").load(out.read_text(encoding="utf-8"))).values() for t in items]
+    assert len(placed) == 9 and "" not in placed
+    assert {"cafe", "\u200b", ":grinning:"} <= set(placed)

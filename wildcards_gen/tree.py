@@ -167,8 +167,8 @@ def clean_names(
         stats.incr("rewrites.instructions")
     items = []
     for item in cat.items:
-        if as_written:
-            new = to_ascii(item) if wants_ascii(target, ascii) else item
+        if as_written:  # transliterated where the target needs it, unless nothing would be left ("\u200b")
+            new = (to_ascii(item).strip() or item) if wants_ascii(target, ascii) else item
         else:
             new = clean_item(item, target, ascii)
         if new != item:

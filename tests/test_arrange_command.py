@@ -249,7 +249,6 @@ def test_a_term_that_can_mean_the_list_itself_means_it(cli, tmp_path):
     styles = ["ponytail", "pigtails", "braid", "afro", "mohawk", "crew cut", "dreadlocks", "pompadour"]
     source = tmp_path / "hair.txt"
     source.write_text("\n".join(colours + styles) + "\n")
-    stats = tmp_path / "s.json"
     result = cli("arrange", source, *W, "-o", tmp_path / "hair.yaml", "--stats", stats)
     assert result.exit_code == 0, result.output
     senses = {e["term"]: e["synset"] for e in json.loads(stats.read_text())["events"]["sense"]}
@@ -282,3 +281,19 @@ def test_a_term_transliteration_would_empty_is_kept(cli, tmp_path):
     placed = [t for items in leaves(YAML(typ="safe").load(out.read_text(encoding="utf-8"))).values() for t in items]
     assert len(placed) == 9 and "" not in placed
     assert {"cafe", "\u200b", ":grinning:"} <= set(placed)
+
+
+def test_a_list_name_is_read_in_the_context_of_its_terms(cli, tmp_path):
+    """No term lies under any sense of "tops" or "backgrounds": the terms still decide which one."""
+    tops = tmp_path / "tops.txt"
+    tops.write_text("\n".join(["blazer", "cardigan", "parka", "raincoat", "sweater", "turtleneck", "hoodie", "vest"]))
+    result = cli("arrange", tops, *W, "-o", tmp_path / "tops.yaml")  # WordNet alone: shared ancestors
+    assert result.exit_code == 0, result.output
+    assert "tops: # instruction: a garment (especially for women)" in (tmp_path / "tops.yaml").read_text()
+    scenes = ["forest", "beach", "city street", "mountains", "castle", "desert", "space station", "meadow", "library"]
+    backgrounds = tmp_path / "backgrounds.txt"
+    backgrounds.write_text("\n".join(scenes))
+    result = cli("arrange", backgrounds, "--embedder", "sentence-transformers", "-o", tmp_path / "b.yaml")
+    assert result.exit_code == 0, result.output
+    first = (tmp_path / "b.yaml").read_text().splitlines()[1]
+    assert first.startswith("backgrounds: # instruction:") and "social heritage" not in first, first

@@ -281,9 +281,14 @@ def embed_candidates(
     wn: Any = wordnet.get()
     name = embeddings.resolve_embedder(options, registry)
     kind, template = embeddings.embedder_input(name, registry)
+    undecided = []  # (job, the senses its name may have): a text embedder decides between them below
     for job in jobs:
         if job.synset is None and job.name:
-            job.synset = senses.resolve_category(wn, job.name, job.terms)
+            options = senses.category_options(wn, job.name, job.terms) if kind == "text" else []
+            if len(options) > 1:
+                undecided.append((job, options))
+            else:
+                job.synset = senses.resolve_category(wn, job.name, job.terms)
     wanted: set = set()
     # every term's candidate senses are needed (for their names or their glosses): fetched in a few queries
     senses.prefetch_candidates(wn, [t for job in jobs for t in job.terms])
@@ -301,11 +306,17 @@ def embed_candidates(
                     wanted.add(term)
         if kind == "text":
             wanted.update(senses.gloss_texts(wn, job.terms, known))
+    for _job, options in undecided:
+        wanted.update(senses.gloss_text(s) for s in options)
     texts = sorted(wanted, key=_sort_key)
     matrix = embeddings.embed_texts(texts, run_or_options, registry)
     embedded = Embedded(matrix, {t: i for i, t in enumerate(texts)}, kind, template, known, clean)
     if kind == "text":
         embedded.unit = cosine_normalise(np.asarray(matrix, dtype=np.float64))
+    for job, options in undecided:  # the sense whose definition reads most like the list's terms
+        centroid = embedded.unit[[embedded.row_of[template.format(t)] for t in job.terms]].mean(axis=0)
+        fit = [round(float(embedded.unit[embedded.row_of[senses.gloss_text(s)]] @ centroid), 6) for s in options]
+        job.synset = options[max(range(len(options)), key=lambda i: (fit[i], -i))].wnid
     return embedded
 
 
@@ -567,6 +578,9 @@ def arrange_tree(
     )
     with run.stats.timer("arrange.embed"):
         embedded = embed_candidates(jobs, run, registry, known, clean=do_clean)
+    for cat, job in zip(targets, jobs):  # a category the list's own terms named (see embed_candidates)
+        if cat.synset is None and job.synset:
+            cat.synset = cat.id = job.synset
     if progress is not None:
         progress.total = len(jobs)
     with run.stats.timer("arrange.lists"):

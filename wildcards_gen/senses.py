@@ -259,8 +259,13 @@ def gloss_texts(wn: Any, terms: Sequence[str], known: dict | None = None) -> lis
     for term in terms:
         senses = _options(wn, term, known)
         if len(senses) > 1:
-            texts.extend(f"{sense.display}: {sense.gloss}" for sense in senses)
+            texts.extend(gloss_text(sense) for sense in senses)
     return texts
+
+
+def gloss_text(sense: Any) -> str:
+    """How a sense is shown to a text embedder: ``'{lemma}: {gloss}'``."""
+    return f"{sense.display}: {sense.gloss}"
 
 
 def gloss_evidence(
@@ -312,25 +317,59 @@ def resolve_category(wn: Any, name: str, terms: Sequence[str]) -> str | None:
     """The WNID a category name means for these terms, or None.
 
     A WNID or synset name as given; a word: its sense under which most terms have
-    some sense (WordNet's order breaks ties: "Plant" for a list of trees and
-    flowers is the organism, not the factory).
+    some sense ("Plant" for a list of trees and flowers is the organism, not the
+    factory). Among senses that tie (often: no term lies under any), the one that
+    shares the most information with the terms that do not decide the tie
+    ("tops" over blazers and parkas is the garment, not "the upper part"); then
+    WordNet's order.
     """
+    options = category_options(wn, name, terms)
+    if len(options) < 2:
+        return options[0].wnid if options else None
+    wnids = [s.wnid for s in options]
+    undecided = [t for t in terms if not any(w in _reach(wn, t) for w in wnids)]
+    shared = _shared_information(wn, wnids, undecided)
+    return wnids[max(range(len(wnids)), key=lambda j: (shared[j], -j))]
+
+
+def category_options(wn: Any, name: str, terms: Sequence[str]) -> list:
+    """The senses a category name may mean for these terms: those under which the most terms have
+    some sense, in WordNet's order (one when the name is a synset or has one sense)."""
     synset = wn.synset(name) if name else None
     if synset is not None:
-        return synset.wnid
+        return [synset]
     senses = candidates(wn, name)[0] if name else []
-    if not senses:
-        return None
-    if len(senses) == 1:
-        return senses[0].wnid
-    reach = []
-    for term in terms:
-        found: set = set()
-        for sense in candidates(wn, term)[0]:
-            found |= closure(wn, sense.wnid)
-        reach.append(found)
-    best = max(range(len(senses)), key=lambda i: (sum(1 for c in reach if senses[i].wnid in c), -i))
-    return senses[best].wnid
+    if len(senses) < 2:
+        return list(senses)
+    reach = [_reach(wn, term) for term in terms]
+    counts = [sum(1 for c in reach if sense.wnid in c) for sense in senses]
+    return [sense for sense, count in zip(senses, counts) if count == max(counts)]
+
+
+def _reach(wn: Any, term: str) -> frozenset:
+    """Every synset any sense of the term lies under."""
+    found: set = set()
+    for sense in candidates(wn, term)[0]:
+        found |= closure(wn, sense.wnid)
+    return frozenset(found)
+
+
+SHARED_MAX_TERMS = 300  # enough to break a tie; bounds the cost on huge lists
+
+
+def _shared_information(wn: Any, wnids: list, terms: Sequence[str]) -> list:
+    """For each synset, the information (IC of the most specific common ancestor, Resnik) it shares
+    with each term's closest sense, summed over the terms (rounded: the same on every machine)."""
+    from wildcards_gen.wordnet_measures import information_content
+
+    ic = information_content(wn)
+    ups = [closure(wn, w) for w in wnids]
+    out = [0.0] * len(wnids)
+    for term in list(terms)[:SHARED_MAX_TERMS]:
+        found = [closure(wn, s.wnid) for s in candidates(wn, term)[0]]
+        for j, up in enumerate(ups):
+            out[j] += max((max(ic.get(a, 0.0) for a in up & other) for other in found if up & other), default=0.0)
+    return [round(v, 9) for v in out]
 
 
 def common_category(wn: Any, choices: Sequence[SenseChoice], share: float = 0.6, min_ic: float = 0.25) -> str | None:

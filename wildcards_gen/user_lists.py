@@ -191,12 +191,18 @@ def yaml_lists(text: str, path: Path) -> list[UserList]:
 # -- arranging --------------------------------------------------------------------------------
 
 
-def category_of(name: str, terms: list[str], given: str | None, wn: Any) -> str | None:
-    """The WNID a list is about: ``--category``, else its name read in context, else the terms' common ancestor."""
+def category_of(name: str, terms: list[str], given: str | None, wn: Any, arranged: bool = False) -> str | None:
+    """The WNID a list is about: ``--category``, else its name read in context, else the terms' common ancestor.
+
+    ``arranged``: the list will be arranged, so a name whose senses the terms do not tell apart
+    is left (None) for the arrangement's embedding stage to decide.
+    """
     from wildcards_gen import senses
 
     if given:
         return given
+    if arranged and name and name != "items" and len(senses.category_options(wn, name, terms)) > 1:
+        return None
     found = senses.resolve_category(wn, name, terms) if name and name != "items" else None
     if found:
         return found
@@ -232,7 +238,8 @@ def build(
                 stats.incr("items.duplicates_merged", len(lst.terms) - len(unique))
                 stats.event("duplicates_merged", list="/".join(lst.path), count=len(lst.terms) - len(unique))
             name = lst.path[-1]
-            synset = category_of(name, unique, category, wn)
+            arranged = len(unique) >= arrangement.min_items(run)
+            synset = category_of(name, unique, category, wn, arranged)
             gloss = lst.instruction or (wn.synset(synset).gloss if synset else None)
             cats[id(lst)] = Category(
                 name,
@@ -242,9 +249,12 @@ def build(
                 items=unique,
                 instruction_kind="gloss" if gloss else None,
             )
-            if len(unique) < arrangement.min_items(run):
+            if not arranged:
                 stats.event("too_short_to_arrange", list="/".join(lst.path), terms=len(unique))
     arrangement.arrange_tree(list(cats.values()), run, engine, registry, progress=progress)
+    for cat in cats.values():  # a name the arrangement read in context (its embeddings told the senses apart)
+        if cat.instruction is None and cat.synset:
+            cat.instruction, cat.instruction_kind = wn.synset(cat.synset).gloss, "gloss"
     return cats
 
 

@@ -249,6 +249,7 @@ def test_a_term_that_can_mean_the_list_itself_means_it(cli, tmp_path):
     styles = ["ponytail", "pigtails", "braid", "afro", "mohawk", "crew cut", "dreadlocks", "pompadour"]
     source = tmp_path / "hair.txt"
     source.write_text("\n".join(colours + styles) + "\n")
+    stats = tmp_path / "s.json"
     result = cli("arrange", source, *W, "-o", tmp_path / "hair.yaml", "--stats", stats)
     assert result.exit_code == 0, result.output
     senses = {e["term"]: e["synset"] for e in json.loads(stats.read_text())["events"]["sense"]}

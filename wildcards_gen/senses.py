@@ -346,8 +346,9 @@ def category_options(wn: Any, name: str, terms: Sequence[str]) -> list:
     return [sense for sense, count in zip(senses, counts) if count == max(counts)]
 
 
+@functools.lru_cache(maxsize=1 << 16)
 def _reach(wn: Any, term: str) -> frozenset:
-    """Every synset any sense of the term lies under."""
+    """Every synset any sense of the term lies under (memoised: a category's options, then its tie)."""
     found: set = set()
     for sense in candidates(wn, term)[0]:
         found |= closure(wn, sense.wnid)

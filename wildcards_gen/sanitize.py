@@ -192,8 +192,11 @@ def item_may_have_problems(text: str) -> bool:
     return _ITEM_SUSPECT.search(text) is not None
 
 
-def item_problems(text: str, target: str) -> list[str]:
-    """Why ``target`` would not sample item ``text`` literally (empty: it would)."""
+def item_problems(text: str, target: str, txt: bool = False) -> list[str]:
+    """Why ``target`` would not sample item ``text`` literally (empty: it would).
+
+    ``txt``: the item is a line of a ``.txt`` wildcard, where Dynamic Prompts reads no weight.
+    """
     found: list[str] = []
     if target == "dynamicprompts":
         bad = _chars(text, _DP_ITEM_BREAKS)
@@ -201,7 +204,7 @@ def item_problems(text: str, target: str) -> list[str]:
             found.append(f"{bad} are Dynamic Prompts syntax ('#' truncates, '{{}}' expands, '$'/'%' start commands)")
         if "__" in text:
             found.append("'__' is a Dynamic Prompts wildcard reference")
-        if dp_weight(text):
+        if dp_weight(text) and not txt:
             found.append("a leading 'N::' is read as a Dynamic Prompts weight")
     elif target in IMPACT_TARGETS:
         bad = _chars(text, _IMPACT_ITEM_BREAKS)

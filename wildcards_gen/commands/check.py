@@ -479,7 +479,7 @@ def _txt_problems(path: Path, folder: Path, targets: tuple) -> list[Problem]:
             continue
         if sanitize.item_may_have_problems(text):
             for target in targets:
-                reasons = sanitize.item_problems(text, target)
+                reasons = sanitize.item_problems(text, target, txt=True)
                 if reasons:
                     add(number, "item-char", *item_finding(text, target, reasons))
         if text in seen:

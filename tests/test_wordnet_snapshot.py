@@ -7,7 +7,6 @@ limit for a full disk, and a cache that root cannot write (capabilities dropped)
 
 from __future__ import annotations
 
-import ctypes
 import json
 import os
 import re
@@ -21,6 +20,7 @@ import time
 from pathlib import Path
 
 import pytest
+from cache_faults import without_root_powers  # as root, file modes apply only without these
 
 from wildcards_gen import wordnet, wordnet_snapshot, wordnet_source
 from wildcards_gen.errors import DataError
@@ -329,20 +329,6 @@ def test_progress_bar_only_on_a_terminal_and_only_after_a_second(isolated):
 
 
 # -- cache folders -----------------------------------------------------------------
-
-
-def without_root_powers():
-    """As root, drop the capabilities that let root write anywhere, so file modes apply."""
-    if os.geteuid() != 0:
-        return None
-    libc = ctypes.CDLL(None, use_errno=True)
-
-    def drop():
-        for capability in (1, 2, 3):  # CAP_DAC_OVERRIDE, CAP_DAC_READ_SEARCH, CAP_FOWNER
-            if libc.prctl(24, capability, 0, 0, 0) != 0:  # PR_CAPBSET_DROP, effective from the exec on
-                raise OSError(ctypes.get_errno(), "prctl(PR_CAPBSET_DROP)")
-
-    return drop
 
 
 def test_a_read_only_cache_with_a_warm_snapshot_still_generates(warm, tmp_path):
